@@ -1,0 +1,68 @@
+"""The one feature model every gazetteer layer is read into.
+
+National administrative units, the curated layers in ``layers/`` and a planning
+bureau's own layers all become :class:`GazetteerFeature` records, so that the
+resolver, the validator and the index never need to know where a feature came
+from.  Geometry is always WGS-84 (EPSG:4326 axis order lon/lat); the datum it
+was *recorded* in is kept in ``source_crs`` for provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+#: Administrative kinds, coarsest first.  Their precision class is decided by kind.
+ADMIN_KINDS: tuple[str, ...] = ("province", "city", "district", "town", "street", "village")
+
+#: Origins in increasing priority: a user's layer wins over a curated one, which
+#: wins over the generated national layer.
+ORIGINS: tuple[str, ...] = ("admin", "curated", "user")
+
+
+@dataclass(frozen=True)
+class GazetteerFeature:
+    """A place or project the gazetteer can put on a map.
+
+    ``admin_code`` is the code of the smallest administrative unit the feature
+    lies in (a 6-digit county code such as ``310118`` for a curated lake, the
+    unit's own code for an administrative feature: 2/4/6/9 significant digits
+    padded as the NBS writes them).  ``admin_names`` holds the chain of names up
+    to the province, coarsest first, e.g. ``("上海市", "上海市", "青浦区")``.
+    ``precision_m`` is an honest radius: how far the true place may be from the
+    stored geometry (for a polygon that outlines the thing itself, its accuracy;
+    for a point standing for an area, the area's size).
+    """
+
+    id: str
+    name: str
+    kind: str
+    geometry: BaseGeometry | None
+    precision_m: float
+    source: str
+    license: str
+    source_crs: str = "EPSG:4326"
+    aliases: tuple[str, ...] = ()
+    admin_code: str | None = None
+    admin_names: tuple[str, ...] = ()
+    part_of: str | None = None
+    origin: str = "curated"
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def county_code(self) -> str | None:
+        """The 6-digit county-level code this feature is scoped to, if known."""
+        if not self.admin_code:
+            return None
+        return self.admin_code[:6] if len(self.admin_code) >= 6 else None
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.kind in ADMIN_KINDS

@@ -1,0 +1,204 @@
+"""Typed records passed between the pipeline stages.
+
+``read → normalize → outline → extract → geocode → layers → map``: each stage
+takes the record of the stage before and returns its own, so a stage can be run,
+tested and replaced alone.  Offsets are Python string indices; every span in
+normalized text can be mapped back to the raw (decoded) text with
+:meth:`NormalizedText.to_raw`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+
+
+# --------------------------------------------------------------------------- read
+@dataclass(frozen=True)
+class RawDocument:
+    """A plan file decoded to text, with how it was decoded."""
+
+    path: Path
+    text: str
+    encoding: str
+    format: str  # "txt", "docx", "pdf", "html"
+
+    @property
+    def doc(self) -> str:
+        """The plan's short id: the file's stem (``000_72d8…``)."""
+        return self.path.stem
+
+
+# ---------------------------------------------------------------------- normalize
+@dataclass(frozen=True)
+class NormalizedText:
+    """Clean text plus a map back to the raw text.
+
+    ``offsets[i]`` is the raw index of normalized character ``i``; one extra
+    trailing entry holds the raw index just past the last character so that
+    span ends map too.  ``body_start`` marks where the plan body begins (after
+    notice headers and web junk, which stay in ``text`` but outside the body).
+    """
+
+    raw: RawDocument
+    text: str
+    offsets: tuple[int, ...]
+    body_start: int = 0
+    junk_spans: tuple[tuple[int, int], ...] = ()
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized span ``[start, end)`` to the raw span it came from."""
+        if start >= end:
+            r = self.offsets[start]
+            return r, r
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def raw_slice(self, start: int, end: int) -> str:
+        a, b = self.to_raw(start, end)
+        return self.raw.text[a:b]
+
+    @property
+    def doc(self) -> str:
+        return self.raw.doc
+
+
+# ------------------------------------------------------------------------ outline
+@dataclass
+class IndicatorRow:
+    """One row of an indicator table (``|`` rows in the plan)."""
+
+    indicator: str
+    unit: str = ""
+    nature: str = ""  # 约束性 / 预期性 / ""
+    target: str = ""
+    cells: tuple[str, ...] = ()
+
+
+@dataclass
+class TaskNode:
+    """A heading of the plan and the text that hangs on it.
+
+    ``id`` joins the heading numbers from the root (``四/(四)/1``), ``path`` the
+    titles; ``span`` covers the heading and its body up to the next heading of
+    the same or a higher level, in normalized text.
+    """
+
+    id: str
+    level: int
+    title: str
+    span: tuple[int, int]
+    style: str = ""  # "chapter", "cn-number", "paren", "arabic", "box", "lead", "root"
+    number: str = ""
+    path: tuple[str, ...] = ()
+    is_task: bool = True
+    theme: str = "其他"
+    theme_source: str = ""  # "title", "text", "inherited", "default"
+    parent: TaskNode | None = field(default=None, repr=False, compare=False)
+    children: list[TaskNode] = field(default_factory=list, repr=False, compare=False)
+    tables: list[IndicatorRow] = field(default_factory=list, repr=False)
+
+    @property
+    def path_text(self) -> str:
+        return " > ".join(self.path)
+
+
+@dataclass
+class Outline:
+    """The task tree of one plan."""
+
+    root: TaskNode
+    nodes: list[TaskNode]  # document order, root excluded
+    title: str = ""
+
+    def node_at(self, offset: int) -> TaskNode:
+        """The deepest node whose span holds ``offset`` (the root if none)."""
+        starts = [n.span[0] for n in self.nodes]
+        i = bisect_right(starts, offset) - 1
+        while i >= 0:
+            node = self.nodes[i]
+            if node.span[0] <= offset < node.span[1]:
+                # a deeper node starting later cannot contain offset; walk back to
+                # the nearest containing node
+                return node
+            i -= 1
+        return self.root
+
+    def by_id(self, node_id: str) -> TaskNode | None:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        return None
+
+
+# ------------------------------------------------------------------------ extract
+@dataclass
+class Mention:
+    """One occurrence of a place or project name in a plan."""
+
+    surface: str  # the text as written (normalized text)
+    name: str  # the canonical name the mention stands for
+    kind: str
+    span: tuple[int, int]  # in normalized text
+    raw_span: tuple[int, int]  # in the raw text
+    sentence: str
+    task_id: str
+    task_path: str
+    theme: str
+    origin: str  # "gazetteer" or "discovery"
+    is_task: bool = True
+    gazetteer_ids: tuple[str, ...] = ()
+    doc: str = ""
+    rule: str = ""  # which grammar rule produced it (coordination, nested, …)
+
+
+# ------------------------------------------------------------------------ geocode
+PRECISIONS: tuple[str, ...] = ("feature", "town", "district", "city", "none")
+
+
+@dataclass
+class Location:
+    """Where a name was placed, how, and how sure geoplan is."""
+
+    geometry: BaseGeometry | None
+    precision: str  # one of PRECISIONS
+    precision_m: float | None
+    method: str  # exact, alias, contained-name, admin-fallback, derived, override, online:PROVIDER, none
+    confidence: float
+    reason: str
+    source: str = ""
+    source_crs: str = ""
+    gazetteer_id: str | None = None
+    candidates: tuple[str, ...] = ()
+    unresolved_reason: str = ""  # "not-found", "ambiguous", "outside-jurisdiction"
+
+    @property
+    def located(self) -> bool:
+        return self.geometry is not None
+
+
+@dataclass
+class PlanFeature:
+    """One distinct place or project of one plan, with all its mentions."""
+
+    id: str
+    name: str
+    kind: str
+    doc: str
+    mentions: list[Mention]
+    location: Location
+    doc_title: str = ""
+    region: str = ""
+    entity_id: str = ""
+    aliases: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def first_task_mention(self) -> Mention:
+        for m in self.mentions:
+            if m.is_task:
+                return m
+        return self.mentions[0]
