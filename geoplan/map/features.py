@@ -1,0 +1,337 @@
+"""The plan's features on the map, and the small JavaScript API every control uses.
+
+Drawing 10,000 features as one folium element each makes a page that takes
+minutes to open, and filters cannot reach markers hidden inside a cluster.  So
+this element embeds the features once as compact JSON and builds the Leaflet
+layers in the browser, keeping one registry (``window.geoplanMap``) that knows,
+for every feature, its theme, kind, task and precision and whether it is shown.
+The layer control, filters, search and legend only change that registry's
+state and call ``refresh()``, which adds and removes markers from the one
+MarkerCluster group in batches.
+
+How a feature is drawn says how exact it is: a located point ("feature"
+precision) is a round marker; a point that only stands for a town, district or
+city is a dashed circle of radius ``precision_m`` so nobody reads it as an
+exact spot; lines and polygons are drawn as themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import geopandas as gpd
+from branca.element import MacroElement
+from folium.template import Template
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from geoplan.map.popup import _text, popup_html, split_aliases
+from geoplan.map.safejson import script_json
+from geoplan.map.styles import MapStyle, ThemeStyle
+
+APPROXIMATE: frozenset[str] = frozenset({"town", "district", "city"})
+_DIGITS = 6  # ~0.1 m: finer than any gazetteer precision, and keeps the page small
+
+
+def _ring(coords: Iterable[tuple[float, ...]]) -> list[list[float]]:
+    return [[round(c[1], _DIGITS), round(c[0], _DIGITS)] for c in coords]
+
+
+def _polygon(p: Polygon) -> list[list[list[float]]]:
+    return [_ring(p.exterior.coords), *(_ring(i.coords) for i in p.interiors)]
+
+
+def leaflet_shape(geom: BaseGeometry) -> tuple[str, Any]:
+    """``(shape, latlngs)`` for Leaflet: ``point``, ``line`` or ``area``.
+
+    Multi-part lines and polygons stay one feature (Leaflet accepts nested
+    arrays), so one plan feature is one layer; anything else collapses to a
+    representative point.
+    """
+    if isinstance(geom, Polygon):
+        return "area", _polygon(geom)
+    if isinstance(geom, MultiPolygon):
+        return "area", [_polygon(p) for p in geom.geoms if not p.is_empty]
+    if isinstance(geom, LineString):
+        return "line", _ring(geom.coords)
+    if isinstance(geom, MultiLineString):
+        return "line", [_ring(g.coords) for g in geom.geoms if not g.is_empty]
+    pt = geom if geom.geom_type == "Point" else geom.representative_point()
+    return "point", [round(pt.y, _DIGITS), round(pt.x, _DIGITS)]
+
+
+def _float(value: Any) -> float | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def drawable(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The rows that can be drawn: located, with a non-empty geometry."""
+    if features.empty:
+        return features
+    mask = features.geometry.notna() & ~features.geometry.is_empty
+    if "located" in features.columns:
+        mask &= features["located"].fillna(False).astype(bool)
+    return features[mask]
+
+
+def task_titles(features: gpd.GeoDataFrame) -> list[dict[str, str]]:
+    """Top-level tasks in order of first appearance: id and the first title of task_path."""
+    out: dict[str, str] = {}
+    if "task_top" not in features.columns:
+        return []
+    for top, path in zip(features["task_top"], features.get("task_path", [""] * len(features))):
+        top_s = _text(top)
+        if not top_s or top_s in out:
+            continue
+        out[top_s] = _text(path).split(" > ")[0].strip() or top_s
+    return [{"id": k, "title": v} for k, v in out.items()]
+
+
+def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[ThemeStyle]) -> dict[str, Any]:
+    """The JSON the browser builds its layers from (one record per drawn feature)."""
+    labels = {t.name: t.label for t in themes}
+    approx = style.section("approximate")
+    min_r = float(approx.get("min_radius_m", 0) or 0)
+    records: list[dict[str, Any]] = []
+    for _, row in drawable(features).iterrows():
+        shape, coords = leaflet_shape(row.geometry)
+        precision = _text(row.get("precision")) or "feature"
+        pm = _float(row.get("precision_m"))
+        mode = shape
+        if shape == "point":
+            mode = "approx" if (precision in APPROXIMATE and pm) else "marker"
+        name = _text(row.get("name"))
+        rec: dict[str, Any] = {
+            "id": _text(row.get("id")),
+            "name": name,
+            "names": [name, *split_aliases(row.get("aliases"))],
+            "kind": _text(row.get("kind")) or "other",
+            "theme": _text(row.get("theme")) or "其他",
+            "task": _text(row.get("task_top")),
+            "prec": precision,
+            "m": mode,
+            "c": coords,
+            "coarse": precision in APPROXIMATE,
+            "p": popup_html(row, style, labels.get(_text(row.get("theme")))),
+        }
+        if mode == "approx":
+            rec["r"] = max(pm or 0.0, min_r)
+        records.append(rec)
+    kinds: dict[str, dict[str, int]] = {}
+    for r in records:
+        kinds.setdefault(r["theme"], {}).setdefault(r["kind"], 0)
+        kinds[r["theme"]][r["kind"]] += 1
+    shown = [t for t in themes if t.name in kinds]
+    return {
+        "features": records,
+        "themes": [
+            {
+                "name": t.name,
+                "label": t.label,
+                "color": t.color,
+                "kinds": [
+                    {"kind": k, "label": style.kind_label(k), "count": n}
+                    for k, n in sorted(kinds[t.name].items(), key=lambda kv: (-kv[1], kv[0]))
+                ],
+            }
+            for t in shown
+        ],
+        "tasks": [t for t in task_titles(drawable(features)) if t["id"]],
+        "precisions": [
+            {"id": p, "label": style.precision_label(p)}
+            for p in style.precision_order
+            if any(r["prec"] == p for r in records)
+        ],
+        "style": {
+            "point": style.section("point"),
+            "line": style.section("line"),
+            "polygon": style.section("polygon"),
+            "approximate": approx,
+            "highlight": style.section("highlight"),
+            "cluster": style.section("cluster"),
+        },
+    }
+
+
+class PlanFeatures(MacroElement):
+    """Every located feature of the plan, with the ``window.geoplanMap`` registry."""
+
+    _template = Template(
+        """
+{% macro header(this, kwargs) %}
+<style>
+.gp-marker span{display:block;width:100%;height:100%;border-radius:50%;box-sizing:border-box;
+  border:{{ this.point_stroke }};box-shadow:0 0 2px rgba(0,0,0,.5)}
+.gp-popup{font:13px/1.45 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:360px}
+.gp-popup-name{font-weight:700;font-size:15px}
+.gp-popup-aliases{color:#666;font-size:12px}
+.gp-popup-quote{margin:6px 0;padding:4px 8px;border-left:3px solid #ccc;background:#fafafa;max-height:9em;overflow:auto}
+.gp-popup-quote mark{background:#ffe36e;padding:0 1px}
+.gp-popup-table th{text-align:left;color:#555;font-weight:400;padding-right:8px;vertical-align:top;white-space:nowrap}
+.gp-popup-table td{word-break:break-all}
+.gp-panel{background:rgba(255,255,255,.95);padding:6px 8px;border-radius:5px;box-shadow:0 1px 5px rgba(0,0,0,.35);
+  font:12px/1.4 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-height:45vh;overflow:auto}
+.gp-swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;vertical-align:-2px}
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var D = {{ this.payload }};
+  var S = D.style;
+  [["gpApproxPane", 402], ["gpAreaPane", 405], ["gpLinePane", 410]].forEach(function (p) {
+    if (!map.getPane(p[0])) { map.createPane(p[0]).style.zIndex = p[1]; }
+  });
+  var colors = {};
+  D.themes.forEach(function (t) { colors[t.name] = t.color; });
+  var cl = S.cluster || {};
+  var cluster = L.markerClusterGroup({
+    maxClusterRadius: cl.max_cluster_radius || 40,
+    disableClusteringAtZoom: cl.disable_clustering_at_zoom || 16,
+    chunkedLoading: true, showCoverageOnHover: false
+  });
+  map.addLayer(cluster);
+  var groups = {};
+  function groupFor(key) {
+    if (!groups[key]) { groups[key] = L.layerGroup().addTo(map); }
+    return groups[key];
+  }
+  function pathStyle(f, color) {
+    var base = f.m === "approx" ? S.approximate : (f.m === "line" ? S.line : S.polygon);
+    var dash = f.m === "approx" ? S.approximate.dash : (f.coarse ? S.approximate.shape_dash : base.dash);
+    return {
+      color: color, weight: base.weight, opacity: base.opacity,
+      fill: f.m !== "line", fillColor: color, fillOpacity: base.fill_opacity || 0,
+      dashArray: dash || null,
+      pane: f.m === "approx" ? "gpApproxPane" : (f.m === "line" ? "gpLinePane" : "gpAreaPane"),
+      className: "gp-feature gp-" + f.m
+    };
+  }
+  var size = 2 * ((S.point && S.point.radius) || 7);
+  var feats = D.features.map(function (f, i) {
+    var color = colors[f.theme] || "#777";
+    var layer;
+    if (f.m === "marker") {
+      var span = document.createElement("span");
+      span.style.background = color;
+      layer = L.marker(f.c, {
+        icon: L.divIcon({className: "gp-marker", html: span.outerHTML, iconSize: [size, size]}),
+        title: f.name, riseOnHover: true
+      });
+    } else if (f.m === "approx") {
+      layer = L.circle(f.c, L.extend({radius: f.r}, pathStyle(f, color)));
+    } else if (f.m === "line") {
+      layer = L.polyline(f.c, pathStyle(f, color));
+    } else {
+      layer = L.polygon(f.c, pathStyle(f, color));
+    }
+    layer.bindPopup(f.p, {maxWidth: 380});
+    layer.geoplanIndex = i;
+    return {index: i, data: f, layer: layer, color: color, shown: false, key: f.theme + "|" + f.kind};
+  });
+  var state = {themeOff: {}, kindOff: {}, task: "", theme: "", precOff: {}};
+  var listeners = [];
+  function passes(f) {
+    var d = f.data;
+    if (state.themeOff[d.theme] || state.kindOff[f.key]) { return false; }
+    if (state.task && d.task !== state.task) { return false; }
+    if (state.theme && d.theme !== state.theme) { return false; }
+    if (state.precOff[d.prec]) { return false; }
+    return true;
+  }
+  function refresh() {
+    var add = [], remove = [];
+    feats.forEach(function (f) {
+      var want = passes(f);
+      if (want === f.shown) { return; }
+      f.shown = want;
+      if (f.data.m === "marker") { (want ? add : remove).push(f.layer); }
+      else if (want) { groupFor(f.key).addLayer(f.layer); }
+      else { f.layer.closePopup(); groupFor(f.key).removeLayer(f.layer); }
+    });
+    if (remove.length) { cluster.removeLayers(remove); }
+    if (add.length) { cluster.addLayers(add); }
+    listeners.forEach(function (fn) { fn(api); });
+    return api.visibleCount();
+  }
+  function norm(s) { return String(s || "").toLowerCase().replace(/\\s+/g, ""); }
+  var highlighted = null;
+  function unhighlight() {
+    if (highlighted) { highlighted.layer.setStyle(pathStyle(highlighted.data, highlighted.color)); highlighted = null; }
+  }
+  var api = {
+    map: map, cluster: cluster, features: feats, state: state, themes: D.themes, tasks: D.tasks,
+    precisions: D.precisions, locatedCount: feats.length, ready: false,
+    refresh: refresh,
+    onChange: function (fn) { listeners.push(fn); fn(api); },
+    visibleCount: function () { return feats.filter(function (f) { return f.shown; }).length; },
+    count: function (pred) { return feats.filter(function (f) { return f.shown && pred(f.data); }).length; },
+    setTheme: function (theme, on) { state.themeOff[theme] = !on; return refresh(); },
+    setKind: function (theme, kind, on) { state.kindOff[theme + "|" + kind] = !on; return refresh(); },
+    setFilter: function (field, value) { state[field] = value || ""; return refresh(); },
+    setPrecision: function (prec, on) { state.precOff[prec] = !on; return refresh(); },
+    find: function (q) {
+      var n = norm(q);
+      if (!n) { return []; }
+      var hits = [];
+      feats.forEach(function (f) {
+        var best = -1, via = "";
+        f.data.names.forEach(function (name, k) {
+          var m = norm(name), score = -1;
+          if (m === n) { score = k === 0 ? 0 : 1; }
+          else if (m.indexOf(n) === 0) { score = 2; }
+          else if (m.indexOf(n) >= 0) { score = 3; }
+          if (score >= 0 && (best < 0 || score < best)) { best = score; via = name; }
+        });
+        if (best >= 0) { hits.push({index: f.index, name: f.data.name, via: via, shown: f.shown, score: best}); }
+      });
+      hits.sort(function (a, b) { return a.score - b.score || (b.shown - a.shown) || a.name.length - b.name.length; });
+      return hits;
+    },
+    focus: function (i) {
+      var f = feats[i];
+      if (!f || !f.shown) { return false; }
+      unhighlight();
+      if (f.data.m === "marker") {
+        cluster.zoomToShowLayer(f.layer, function () { f.layer.openPopup(); });
+      } else {
+        map.fitBounds(f.layer.getBounds(), {maxZoom: 15, padding: [30, 30]});
+        f.layer.setStyle({color: S.highlight.color, weight: S.highlight.weight});
+        if (f.layer.bringToFront) { f.layer.bringToFront(); }
+        highlighted = f;
+        f.layer.once("popupclose", unhighlight);
+        f.layer.openPopup();
+      }
+      return true;
+    }
+  };
+  window.geoplanMap = api;
+  refresh();
+  var b = D.bounds;
+  if (b) { map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [20, 20], maxZoom: 14}); }
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, features: gpd.GeoDataFrame, style: MapStyle, themes: list[ThemeStyle]) -> None:
+        super().__init__()
+        self._name = "PlanFeatures"
+        payload = build_payload(features, style, themes)
+        drawn = drawable(features)
+        if len(drawn):
+            payload["bounds"] = [float(v) for v in drawn.total_bounds]
+        else:
+            payload["bounds"] = None
+        self.data = payload
+        self.payload = script_json(payload)
+        point = style.section("point")
+        self.point_stroke = f"{int(point.get('stroke_weight', 2))}px solid {point.get('stroke_color', '#fff')}"

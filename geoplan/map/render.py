@@ -1,0 +1,143 @@
+"""``render_map``: the planner's map of one plan's layer, in one HTML file.
+
+Assembles the elements of this package on an :class:`OfflineMap` in the order
+the browser needs them (libraries, basemap, features registry, then the
+controls that drive the registry) and writes the page atomically, so a map
+open in a browser or being synced never shows a half-written file.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geoplan.errors import FilterError
+from geoplan.map.assets import OfflineAssets, OfflineMap, atomic_write_text
+from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02, tile_layer
+from geoplan.map.features import PlanFeatures, drawable, task_titles
+from geoplan.map.filters import FilterPanel
+from geoplan.map.layercontrol import GroupedLayerControl
+from geoplan.map.legend import Legend
+from geoplan.map.popup import _text
+from geoplan.map.search import SearchBox
+from geoplan.map.styles import load_style
+from geoplan.map.title import TitleBar
+from geoplan.map.unresolved import UnresolvedPanel
+
+log = logging.getLogger(__name__)
+
+
+def _select(features: gpd.GeoDataFrame, column: str, wanted: list[str] | None, field: str,
+            titles: dict[str, str] | None = None) -> gpd.GeoDataFrame:
+    """Keep rows whose ``column`` is in ``wanted`` (ids or, for tasks, titles too).
+
+    An unknown value is an error naming the allowed ones, not an empty map.
+    """
+    if not wanted:
+        return features
+    values = [_text(v) for v in features[column]] if column in features.columns else []
+    allowed = sorted({v for v in values if v})
+    by_title = {t: i for i, t in (titles or {}).items()}
+    keep: set[str] = set()
+    for w in wanted:
+        if w in allowed:
+            keep.add(w)
+        elif w in by_title:
+            keep.add(by_title[w])
+        else:
+            raise FilterError(field, w, allowed + sorted(by_title))
+    return features[[v in keep for v in values]]
+
+
+def _to_wgs84(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if features.crs is not None and features.crs.to_epsg() != 4326:
+        return features.to_crs(4326)
+    return features
+
+
+def render_map(
+    features: gpd.GeoDataFrame,
+    out_path: Path,
+    *,
+    unresolved: pd.DataFrame | None = None,
+    title: str = "",
+    themes: list[str] | None = None,
+    tasks: list[str] | None = None,
+    assets: str = "inline",
+    tiles: str | None = None,
+    basemap: gpd.GeoDataFrame | None = None,
+) -> Path:
+    """Write the interactive map of ``features`` to ``out_path`` and return the path.
+
+    ``themes``/``tasks`` restrict the map to those themes / top-level tasks
+    (task ids or titles); ``assets`` is ``"inline"`` (one self-contained file)
+    or ``"files"`` (libraries in ``assets/`` beside it); ``tiles`` names an
+    online provider from ``maps/styles.toml`` (none by default: the map makes
+    no network request); ``basemap`` is a gazetteer-like frame (name, kind,
+    geometry) to draw county outlines and water from; when None the embedded
+    gazetteer is used if it loads, and an empty frame means no basemap.
+    """
+    style = load_style()
+    out_path = Path(out_path)
+    if not isinstance(features, gpd.GeoDataFrame):
+        features = gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
+    features = _to_wgs84(features)
+    titles = {t["id"]: t["title"] for t in task_titles(features)}
+    features = _select(features, "theme", themes, "theme")
+    features = _select(features, "task_top", tasks, "task", titles)
+
+    tile, tile_crs = (None, "WGS-84")
+    if tiles:
+        tile, tile_crs = tile_layer(tiles, style)
+
+    if basemap is None:
+        basemap = gazetteer_basemap_source()
+    base = select_basemap(basemap, features, style) if basemap is not None else None
+
+    if tile_crs.upper().replace("-", "") == "GCJ02":
+        features = shift_to_gcj02(features)
+        base = shift_to_gcj02(base) if base is not None and len(base) else base
+
+    view = style.section("view")
+    shown = drawable(features)
+    if len(shown):
+        minx, miny, maxx, maxy = shown.total_bounds
+        location = [(miny + maxy) / 2, (minx + maxx) / 2]
+        zoom = int(view.get("max_zoom_on_fit", 14))
+    else:
+        location = list(view.get("default_center", [35.0, 105.0]))
+        zoom = int(view.get("default_zoom", 4))
+
+    max_zoom = int(view.get("max_zoom", 18))
+    m = OfflineMap(location=location, zoom_start=min(zoom, max_zoom), tiles=None, control_scale=True, maxZoom=max_zoom)
+    # branca writes the <title> unescaped; a plan title is document text
+    m.get_root().title = escape(title or "geoplan")
+    asset_el = OfflineAssets(assets)
+    asset_el.add_to(m)
+    if tile is not None:
+        tile.add_to(m)
+    if base is not None and len(base):
+        VectorBasemap(base, style).add_to(m)
+
+    theme_names = [_text(t) or "其他" for t in shown["theme"]] if "theme" in shown.columns else []
+    theme_styles = style.themes(theme_names)
+    PlanFeatures(features, style, theme_styles).add_to(m)
+    GroupedLayerControl().add_to(m)
+    SearchBox().add_to(m)
+    FilterPanel().add_to(m)
+    Legend(theme_styles, style).add_to(m)
+    if unresolved is not None:
+        UnresolvedPanel(unresolved).add_to(m)
+    if title:
+        TitleBar(title).add_to(m)
+
+    html = m.get_root().render()
+    if assets == "files":
+        asset_el.write_files(out_path.parent)
+    atomic_write_text(out_path, html)
+    log.info("map written: %s (%d features drawn, %d bytes)", out_path, len(shown), len(html.encode("utf-8")))
+    return out_path

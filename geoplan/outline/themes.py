@@ -1,0 +1,158 @@
+"""Give every node of the task tree a theme (交通, 生态, 产业 …).
+
+A planner reads a section's theme off its title first ("构筑综合立体交通网络" is
+about transport whatever else its paragraph mentions) and only falls back on the
+body when the title is generic ("推动先行启动区建设取得新进展").  So a node's score
+per theme is its title keywords times ``title_weight`` plus its *own* text's
+keyword share (text of child nodes excluded) times ``text_share_weight``, scaled
+down for a text too short to say much (``text_saturation``).  When no
+theme clearly wins, the node takes its parent's theme: a lead under
+"(五)建设枢纽门户城市" that only says "深度参与…" stays in its section's theme.
+Taxonomy, colours and weights are data: ``maps/themes.toml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from geoplan.records import Outline, TaskNode
+from geoplan.outline.vocab import maps_dir, read_toml
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    name: str
+    label: str
+    color: str
+    order: int
+    keywords: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class ThemeTaxonomy:
+    themes: dict[str, ThemeInfo]  # in legend order
+    title_weight: float
+    text_share_weight: float
+    text_cap: int
+    text_saturation: float
+    min_score: float
+    min_margin: float
+    default: str
+
+
+@lru_cache(maxsize=4)
+def load_themes(path: Path | None = None) -> ThemeTaxonomy:
+    """Read ``maps/themes.toml`` (or ``path``): themes in their ``order``, plus scoring."""
+    data = read_toml(path or maps_dir() / "themes.toml")
+    scoring = data.get("scoring", {})
+    themes = [
+        ThemeInfo(
+            name=name,
+            label=spec.get("label", name),
+            color=spec.get("color", "#999999"),
+            order=int(spec.get("order", 99)),
+            keywords={k: float(v) for k, v in spec.get("keywords", {}).items()},
+        )
+        for name, spec in data.get("themes", {}).items()
+    ]
+    themes.sort(key=lambda t: t.order)
+    return ThemeTaxonomy(
+        themes={t.name: t for t in themes},
+        title_weight=float(scoring.get("title_weight", 3.0)),
+        text_share_weight=float(scoring.get("text_share_weight", 4.0)),
+        text_cap=int(scoring.get("text_cap", 3)),
+        text_saturation=float(scoring.get("text_saturation", 8.0)),
+        min_score=float(scoring.get("min_score", 2.5)),
+        min_margin=float(scoring.get("min_margin", 1.25)),
+        default=scoring.get("default", "其他"),
+    )
+
+
+def keyword_scores(text: str, taxonomy: ThemeTaxonomy, cap: int | None = None) -> dict[str, float]:
+    """Weighted keyword hits per theme.
+
+    A keyword inside a longer keyword of the same theme is not counted twice
+    (轨道交通 is one hit of 轨道, not also one of 交通) – approximated by counting
+    longer keywords first and blanking them out.
+    """
+    scores: dict[str, float] = {}
+    for theme in taxonomy.themes.values():
+        rest = text
+        total = 0.0
+        for word in sorted(theme.keywords, key=len, reverse=True):
+            n = rest.count(word)
+            if n:
+                total += theme.keywords[word] * (n if cap is None else min(n, cap))
+                rest = rest.replace(word, "\0")
+        if total:
+            scores[theme.name] = total
+    return scores
+
+
+def own_text(node: TaskNode, text: str) -> str:
+    """The node's text without the text of its children (its heading line included)."""
+    start, end = node.span
+    parts = []
+    pos = start
+    for child in node.children:
+        parts.append(text[pos : child.span[0]])
+        pos = max(pos, child.span[1])
+    parts.append(text[pos:end])
+    return "".join(parts)
+
+
+def score_node(node: TaskNode, text: str, taxonomy: ThemeTaxonomy) -> tuple[dict[str, float], dict[str, float]]:
+    """(combined score, title part) per theme for one node."""
+    title = {t: s * taxonomy.title_weight for t, s in keyword_scores(node.title, taxonomy).items()}
+    body = own_text(node, text)
+    if node.title and body.find(node.title) >= 0:
+        body = body.replace(node.title, "", 1)
+    raw = keyword_scores(body, taxonomy, cap=taxonomy.text_cap)
+    total = sum(raw.values())
+    combined = dict(title)
+    if total:
+        # the share says which theme the text is about, the saturation how much it says
+        strength = taxonomy.text_share_weight * min(1.0, total / taxonomy.text_saturation)
+        for t, s in raw.items():
+            combined[t] = combined.get(t, 0.0) + strength * s / total
+    return combined, title
+
+
+def decide(combined: Mapping[str, float], taxonomy: ThemeTaxonomy) -> str | None:
+    """The clear winner of a score table, or None."""
+    if not combined:
+        return None
+    ranked = sorted(combined.items(), key=lambda kv: (-kv[1], taxonomy.themes[kv[0]].order))
+    best, score = ranked[0]
+    runner = ranked[1][1] if len(ranked) > 1 else 0.0
+    if score < taxonomy.min_score or score < taxonomy.min_margin * runner:
+        return None
+    return best
+
+
+def assign_themes(outline: Outline, text: str, taxonomy: ThemeTaxonomy | None = None) -> None:
+    """Set ``theme`` and ``theme_source`` on every node, parents before children."""
+    taxonomy = taxonomy or load_themes()
+    outline.root.theme, outline.root.theme_source = taxonomy.default, "default"
+
+    def walk(node: TaskNode) -> None:
+        combined, title = score_node(node, text, taxonomy)
+        best = decide(combined, taxonomy)
+        parent = node.parent
+        if best is not None:
+            # the title decided if, on its own, it already favours the winner
+            title_best = decide(title, taxonomy) if title else None
+            node.theme = best
+            node.theme_source = "title" if title_best == best else "text"
+        elif parent is not None and parent.theme_source not in ("", "default"):
+            node.theme, node.theme_source = parent.theme, "inherited"
+        else:
+            node.theme, node.theme_source = taxonomy.default, "default"
+        for child in node.children:
+            walk(child)
+
+    for top in outline.root.children:
+        walk(top)

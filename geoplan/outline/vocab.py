@@ -1,0 +1,107 @@
+"""The outline vocabulary: heading patterns, lead rules, table headers, non-task sections.
+
+They live in ``layers/vocab/outline.toml`` so that a planner whose plans number
+their headings differently can teach geoplan without touching code; this module
+only finds the file, reads it once and compiles the patterns.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_REPO = Path(__file__).resolve().parents[2]
+
+
+def _data_dir(kind: str) -> Path:
+    """The ``layers`` or ``maps`` folder: the shared resolver if there is one, else ours.
+
+    In a source checkout both folders sit at the top of the repository; installed,
+    they travel as the packages ``geoplan._data.layers`` / ``geoplan._data.maps``.
+    """
+    try:  # the project-wide resolver, when present
+        from geoplan import paths  # type: ignore[attr-defined]
+
+        return getattr(paths, f"{kind}_dir")()
+    except (ImportError, AttributeError):
+        pass
+    local = _REPO / kind
+    if local.is_dir():
+        return local
+    from importlib.resources import files
+
+    return Path(str(files(f"geoplan._data.{kind}")))
+
+
+def layers_dir() -> Path:
+    return _data_dir("layers")
+
+
+def maps_dir() -> Path:
+    return _data_dir("maps")
+
+
+def read_toml(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@dataclass(frozen=True)
+class OutlineVocab:
+    """Compiled form of ``outline.toml``."""
+
+    style_order: tuple[str, ...]
+    same_level: tuple[frozenset[str], ...]
+    patterns: dict[str, re.Pattern[str]]
+    title_terminators: str
+    title_breaks: str
+    max_title: int
+    body_openers: tuple[str, ...]
+    matter: tuple[str, ...]
+    matter_max_chars: int
+    lead_max: int
+    lead_short: int
+    lead_min: int
+    lead_prefixes: tuple[str, ...]
+    lead_stop_prefixes: tuple[str, ...]
+    lead_stop_chars: tuple[str, ...]
+    tables: dict[str, tuple[str, ...]]
+    table_min_rows: int
+    nontask: dict[str, tuple[re.Pattern[str], ...]]
+
+
+@lru_cache(maxsize=4)
+def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
+    """Read and compile ``layers/vocab/outline.toml`` (or ``path``)."""
+    path = path or layers_dir() / "vocab" / "outline.toml"
+    data = read_toml(path)
+    styles = data.get("styles", {})
+    heads = data.get("headings", {})
+    leads = data.get("leads", {})
+    tables = data.get("tables", {})
+    return OutlineVocab(
+        style_order=tuple(styles.get("order", ())),
+        same_level=tuple(frozenset(g) for g in styles.get("same_level", ())),
+        patterns={style: re.compile(p) for style, p in heads.get("patterns", {}).items()},
+        title_terminators=heads.get("title_terminators", "。"),
+        title_breaks=heads.get("title_breaks", "，,"),
+        max_title=int(heads.get("max_title", 40)),
+        body_openers=tuple(heads.get("body_openers", ())),
+        matter=tuple(heads.get("matter", ())),
+        matter_max_chars=int(heads.get("matter_max_chars", 24)),
+        lead_max=int(leads.get("max_chars", 34)),
+        lead_short=int(leads.get("short_chars", 25)),
+        lead_min=int(leads.get("min_chars", 4)),
+        lead_prefixes=tuple(sorted(leads.get("prefixes", ()), key=len, reverse=True)),
+        lead_stop_prefixes=tuple(leads.get("stop_prefixes", ())),
+        lead_stop_chars=tuple(leads.get("stop_chars", ())),
+        tables={k: tuple(v) for k, v in tables.items() if isinstance(v, list)},
+        table_min_rows=int(tables.get("min_rows", 2)),
+        nontask={
+            category: tuple(re.compile(p) for p in pats)
+            for category, pats in data.get("nontask", {}).items()
+        },
+    )

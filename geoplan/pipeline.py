@@ -1,0 +1,276 @@
+"""The pipeline, top to bottom: read → normalize → outline → extract → geocode → layers → map.
+
+:func:`process_plan` runs one plan through the stages up to located features;
+:func:`build` runs several plans, collects the layers and (given an output
+folder) writes everything a planner opens.  A plan that cannot be read is
+reported and skipped; the others are still processed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geoplan.errors import GeoplanError, PlanReadError
+from geoplan.extract import Extractor
+from geoplan.extract.aggregate import aggregate
+from geoplan.geocode import Entity, Overrides, Resolver
+from geoplan.jurisdiction import Jurisdiction, detect
+from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
+from geoplan import normalize as _normalize_pkg
+from geoplan.outline import build_outline
+from geoplan.read import read_plan
+from geoplan.records import Mention, NormalizedText, Outline, PlanFeature, RawDocument
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PlanResult:
+    """Everything geoplan learned from one plan."""
+
+    raw: RawDocument
+    norm: NormalizedText
+    outline: Outline
+    jurisdiction: Jurisdiction | None
+    mentions: list[Mention]
+    features: list[PlanFeature]
+
+    @property
+    def doc(self) -> str:
+        return self.raw.doc
+
+
+@dataclass
+class BuildResult:
+    layers: Layers
+    plans: list[PlanResult]
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    written: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def features(self):
+        return self.layers.features
+
+    @property
+    def report(self) -> dict:
+        rep = report(self.layers)
+        rep["errors"] = [{"file": f, "error": e} for f, e in self.errors]
+        rep["plans"] = [
+            {
+                "doc": p.doc,
+                "file": str(p.raw.path),
+                "encoding": p.raw.encoding,
+                "format": p.raw.format,
+                "title": p.outline.title,
+                "jurisdiction": p.jurisdiction.name if p.jurisdiction else None,
+                "jurisdiction_code": p.jurisdiction.code if p.jurisdiction else None,
+                "task_nodes": len(p.outline.nodes),
+            }
+            for p in self.plans
+        ]
+        return rep
+
+
+class Context:
+    """What is shared by every plan of a run: the gazetteer, overrides, caches."""
+
+    def __init__(
+        self,
+        gazetteer=None,
+        overrides: Overrides | None = None,
+        geocoder=None,
+    ) -> None:
+        if gazetteer is None:
+            from geoplan.gazetteer import Gazetteer
+
+            gazetteer = Gazetteer.load()
+        self.gazetteer = gazetteer
+        self.overrides = overrides or Overrides.empty()
+        self.geocoder = geocoder
+        self._admin_units = [
+            f for f in gazetteer.features if f.origin == "admin" and f.kind in ("province", "city", "district")
+        ]
+        self._extractors: dict[str | None, Extractor] = {}
+
+    def jurisdiction(self, norm: NormalizedText) -> Jurisdiction | None:
+        return detect(norm.text, self._admin_units)
+
+    def neighbour_provinces(self, j: Jurisdiction | None) -> set[str]:
+        """Province codes (2 digits) touching the jurisdiction's province."""
+        if j is None:
+            return set()
+        provinces = [f for f in self._admin_units if f.kind == "province" and f.geometry is not None]
+        home = next((p for p in provinces if (p.admin_code or "")[:2] == j.province_prefix), None)
+        if home is None:
+            return {j.province_prefix}
+        ring = home.geometry.buffer(0.05)
+        return {(p.admin_code or "")[:2] for p in provinces if p.geometry.intersects(ring)}
+
+    def extractor(self, j: Jurisdiction | None) -> Extractor:
+        key = j.code if j else None
+        if key not in self._extractors:
+            self._extractors[key] = Extractor(
+                self.gazetteer.features, j, neighbour_provinces=self.neighbour_provinces(j)
+            )
+        return self._extractors[key]
+
+
+def process_plan(path: Path | str, ctx: Context) -> PlanResult:
+    """One plan through read → normalize → outline → extract → geocode."""
+    raw = read_plan(Path(path))
+    norm = _normalize_pkg.normalize(raw)
+    outline = build_outline(norm)
+    j = ctx.jurisdiction(norm)
+    extractor = ctx.extractor(j)
+    mentions = extractor.extract(norm, outline)
+    groups = aggregate(mentions)
+    resolver = Resolver(ctx.gazetteer, j, ctx.overrides)
+    features: list[PlanFeature] = []
+    done = {}
+    # stations and places first, extensions last: an extension is drawn through
+    # the stations resolved before it
+    order = sorted(range(len(groups)), key=lambda i: _is_extension(groups[i].name))
+    located: dict[int, PlanFeature] = {}
+    for i in order:
+        g = groups[i]
+        ent = Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions)
+        loc = resolver.resolve(ent, done)
+        if not loc.located and ctx.geocoder is not None:
+            online = ctx.geocoder.locate(g.name, jurisdiction=j)
+            if online is not None:
+                loc = online
+        if loc.located:
+            done[g.name] = loc
+        pf = PlanFeature(
+            id=feature_id(raw.doc, g.name),
+            name=g.name,
+            kind=g.kind,
+            doc=raw.doc,
+            mentions=g.mentions,
+            location=loc,
+            doc_title=outline.title,
+            region=j.name if j else "",
+        )
+        pf.entity_id = entity_id(pf)
+        located[i] = pf
+    features = [located[i] for i in range(len(groups))]
+    return PlanResult(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions, features=features)
+
+
+def _is_extension(name: str) -> bool:
+    return any(name.endswith(s) for s in ("延伸", "延伸段", "南延", "北延", "西延", "东延"))
+
+
+def build(
+    plans: Sequence[Path | str] | Path | str,
+    out: Path | str | None = None,
+    *,
+    gazetteer=None,
+    overrides: Path | str | Overrides | None = None,
+    geocoder=None,
+    map_assets: str = "inline",
+    progress: Callable[[Iterable], Iterable] | None = None,
+) -> BuildResult:
+    """Build layers (and, with ``out``, every output file) from plan files.
+
+    Returns a :class:`BuildResult` whose ``layers.features`` is the GeoDataFrame
+    of every feature (EPSG:4326); ``layers.mentions`` and ``layers.unresolved``
+    are the attribute tables.
+    """
+    if isinstance(plans, (str, Path)):
+        plans = [plans]
+    if overrides is not None and not isinstance(overrides, Overrides):
+        overrides = Overrides.load(overrides)
+    ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=geocoder)
+    results: list[PlanResult] = []
+    errors: list[tuple[str, str]] = []
+    iterable: Iterable = plans
+    if progress is not None:
+        iterable = progress(plans)
+    for p in iterable:
+        try:
+            results.append(process_plan(p, ctx))
+        except PlanReadError as exc:
+            log.error("%s", exc)
+            errors.append((str(p), str(exc)))
+    layers = build_layers(f for r in results for f in r.features)
+    result = BuildResult(layers=layers, plans=results, errors=errors)
+    if out is not None:
+        result.written = write_outputs(result, Path(out), ctx, map_assets=map_assets)
+    return result
+
+
+def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "inline") -> dict[str, Path]:
+    """Write the output folder (see README.md, "What the output folder holds")."""
+    from geoplan.io.atomic import write_text
+    from geoplan.io.geojson import write_geojson
+    from geoplan.io.gpkg import write_gpkg
+
+    written: dict[str, Path] = {}
+    layers_dir = out / "layers"
+    written["features"] = write_geojson(result.layers.features, layers_dir / "features.geojson")
+    for theme, part in result.layers.by_theme().items():
+        write_geojson(part, layers_dir / "themes" / f"{theme}.geojson")
+    written["gpkg"] = write_gpkg(result.layers, layers_dir / "geoplan.gpkg", styles=_theme_styles())
+    written["report"] = write_text(out / "report.json", json.dumps(result.report, ensure_ascii=False, indent=2) + "\n")
+    written["unresolved"] = _write_csv(result.layers.unresolved, out / "unresolved.csv")
+    written["mentions"] = _write_csv(result.layers.mentions, out / "mentions.csv")
+    written["map"] = _write_maps(result, out / "maps", ctx, map_assets)
+    return written
+
+
+def _write_csv(df, path: Path) -> Path:
+    from geoplan.io.atomic import write_text
+
+    # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake
+    return write_text(path, "\ufeff" + df.to_csv(index=False))
+
+
+def _theme_styles() -> dict[str, str] | None:
+    try:
+        from geoplan.io.qgis_styles import theme_qml
+    except ImportError:
+        return None
+    return theme_qml()
+
+
+def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:
+    from geoplan.map import render_map
+
+    feats = result.layers.features
+    title = "; ".join(p.outline.title for p in result.plans if p.outline.title) or "geoplan"
+    index = render_map(
+        feats,
+        maps_dir / "index.html",
+        unresolved=result.layers.unresolved,
+        title=title,
+        assets=assets,
+        basemap=_basemap(ctx, feats),
+    )
+    for theme in sorted(feats["theme"].dropna().unique()):
+        part = feats[feats["theme"] == theme]
+        if part["located"].any():
+            render_map(
+                part,
+                maps_dir / f"theme_{theme}.html",
+                unresolved=result.layers.unresolved[result.layers.unresolved["theme"] == theme],
+                title=f"{title} · {theme}",
+                assets=assets,
+                basemap=_basemap(ctx, part),
+            )
+    return index
+
+
+def _basemap(ctx: Context, feats):
+    try:
+        from geoplan.map.basemap import basemap_from_gazetteer
+    except ImportError:
+        return None
+    try:
+        return basemap_from_gazetteer(ctx.gazetteer, feats)
+    except GeoplanError:
+        return None

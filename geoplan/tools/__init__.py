@@ -1,0 +1,1 @@
+"""Small stand-alone helpers: coordinate datum shifts (:mod:`geoplan.tools.coords`)."""

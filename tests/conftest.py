@@ -1,0 +1,35 @@
+"""Shared pytest fixtures.
+
+The real plans live outside the repository, in ``../shared/corpus`` (they may
+not be copied into the project); tests that read them are marked ``corpus``
+and skipped when the folder is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def corpus_file(prefix: str) -> Path:
+    """The corpus plan whose file name starts with ``prefix`` (``"002"``)."""
+    matches = sorted(CORPUS_DIR.glob(f"{prefix}*.txt"))
+    if not matches:
+        pytest.skip(f"no corpus file {prefix}* in {CORPUS_DIR}")
+    return matches[0]
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not CORPUS_DIR.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS_DIR}")
+    return CORPUS_DIR
+
+
+@pytest.fixture(scope="session")
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The five plans, in file-name order."""
+    return sorted(corpus_dir.glob("*.txt"))

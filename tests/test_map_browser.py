@@ -1,0 +1,239 @@
+"""The map in a real browser: headless Debian Chromium driven by Playwright.
+
+Checks what a planner would: the page opens with no request leaving file://,
+no console error, every located feature is drawn, and the theme switch, search,
+task and precision filters and popups behave.  Skipped only where Chromium is
+absent and not in CI (in CI a missing browser is a failure).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from geoplan.map import render_map
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[1] / "test-output"
+LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing and CI is set: the browser tests must run in CI")
+    pytest.skip(f"{CHROMIUM} not installed (install Debian's chromium to run the browser tests)",
+                allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
+    "playwright.sync_api", fromlist=["sync_playwright"])
+
+from test_map import make_basemap, make_plan_layer, make_unresolved  # noqa: E402  (same folder)
+
+DOM_COUNT = """() => {
+  const paths = document.querySelectorAll('path.gp-feature').length;
+  const markers = document.querySelectorAll('.leaflet-marker-pane .gp-marker').length;
+  let clustered = 0;
+  document.querySelectorAll('.leaflet-marker-pane .marker-cluster').forEach(e => clustered += parseInt(e.textContent, 10));
+  return paths + markers + clustered;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A loaded map page plus what it requested and logged."""
+
+    def __init__(self, browser, path: Path) -> None:
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.errors.append(f"{m.type}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("window.geoplanMap !== undefined", timeout=30_000)
+        self.page.wait_for_timeout(300)
+
+    def js(self, expr: str, arg=None):
+        return self.page.evaluate(expr, arg)
+
+    def visible(self) -> int:
+        return self.js("geoplanMap.visibleCount()")
+
+    def dom_count(self) -> int:
+        return self.js(DOM_COUNT)
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / name))
+
+    def remote_requests(self) -> list[str]:
+        return [u for u in self.requests if not u.startswith(LOCAL_SCHEMES)]
+
+
+@pytest.fixture(scope="module")
+def layer():
+    return make_plan_layer()
+
+
+@pytest.fixture(scope="module")
+def located(layer) -> int:
+    return int((layer["located"].astype(bool) & layer.geometry.notna()).sum())
+
+
+@pytest.fixture(scope="module", params=["inline", "files"])
+def built(request, tmp_path_factory, layer):
+    out = tmp_path_factory.mktemp(f"map-{request.param}") / "plan.html"
+    render_map(layer, out, unresolved=make_unresolved(), title="示例规划 · 测试", assets=request.param,
+               basemap=make_basemap())
+    return request.param, out
+
+
+@pytest.fixture
+def page(browser, built):
+    p = Page(browser, built[1])
+    yield p
+    p.page.close()
+
+
+def test_loads_offline_without_errors_and_draws_every_feature(page, built, located):
+    assert page.remote_requests() == []
+    assert page.requests and all(u.startswith("file:") for u in page.requests if not u.startswith("data:"))
+    assert page.errors == []
+    assert page.js("geoplanMap.locatedCount") == located
+    assert page.visible() == located
+    assert page.dom_count() == located
+    assert page.js("document.querySelectorAll('path.gp-base-admin').length") == 2
+    assert page.js("document.querySelectorAll('path.gp-base-water').length") == 1
+    assert page.js("document.querySelectorAll('#gp-legend .gp-legend-theme').length") == 4
+    assert page.js("document.querySelectorAll('#gp-unresolved .gp-unresolved-row').length") == 1
+    assert "显示 %d / %d" % (located, located) in page.js("document.getElementById('gp-count').textContent")
+    page.shot(f"map-{built[0]}.png")
+
+
+def test_switching_a_theme_off_hides_all_its_features(page, layer, located):
+    drawn = layer[layer["located"].astype(bool) & layer.geometry.notna()]
+    eco = int((drawn["theme"] == "生态").sum())
+    page.page.locator("#gp-layers input.gp-theme-toggle[data-theme='生态']").uncheck()
+    assert page.visible() == located - eco
+    assert page.dom_count() == located - eco
+    assert page.js("geoplanMap.count(d => d.theme === '生态')") == 0
+    page.shot("theme-off.png")
+    page.page.locator("#gp-layers input.gp-theme-toggle[data-theme='生态']").check()
+    assert page.dom_count() == located
+    # one kind inside a theme
+    page.page.locator("#gp-layers details.gp-theme[data-theme='生态'] summary").click()
+    lakes = int(((drawn["theme"] == "生态") & (drawn["kind"] == "lake")).sum())
+    page.page.locator("#gp-layers input.gp-kind-toggle[data-theme='生态'][data-kind='lake']").uncheck()
+    assert page.visible() == located - lakes
+
+
+def test_search_finds_dianshanhu_and_opens_it(page):
+    box = page.page.locator("#gp-search-input")
+    box.fill("淀山")
+    assert "淀山湖" in page.page.locator("#gp-search-results").inner_text()
+    box.press("Enter")
+    popup = page.page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5000)
+    assert "淀山湖" in popup.locator(".gp-popup-name").inner_text()
+    assert popup.locator("mark").first.inner_text() in ("淀山湖", "淀湖")
+    # the alias finds it too
+    page.js("geoplanMap.map.closePopup()")
+    box.fill("淀湖")
+    box.press("Enter")
+    popup.wait_for(timeout=5000)
+    assert "淀山湖" in popup.locator(".gp-popup-name").inner_text()
+    page.shot("search-dianshanhu.png")
+
+
+def test_search_reaches_a_clustered_marker(page):
+    page.js("geoplanMap.map.setZoom(8)")
+    page.page.wait_for_timeout(400)
+    assert page.js("document.querySelectorAll('.marker-cluster').length") > 0
+    target = page.js("""geoplanMap.features.filter(f => f.data.m === 'marker'
+                        && !geoplanMap.map.hasLayer(f.layer))[0].data.name""")
+    page.page.locator("#gp-search-input").fill(target)
+    page.page.locator("#gp-search-input").press("Enter")
+    page.page.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+    assert page.page.locator(".leaflet-popup-content .gp-popup-name").inner_text() == target
+
+
+def test_task_filter_narrows(page, layer, located):
+    drawn = layer[layer["located"].astype(bool) & layer.geometry.notna()]
+    expected = int((drawn["task_top"] == "3").sum())
+    assert 0 < expected < located
+    page.page.locator("#gp-filter-task").select_option("3")
+    assert page.visible() == expected
+    assert page.dom_count() == expected
+    assert page.js("geoplanMap.count(d => d.task !== '3')") == 0
+    # filters combine with the theme filter
+    page.page.locator("#gp-filter-theme").select_option("产业")
+    both = int(((drawn["task_top"] == "3") & (drawn["theme"] == "产业")).sum())
+    assert page.visible() == both
+    page.page.locator("#gp-filter-task").select_option("")
+    page.page.locator("#gp-filter-theme").select_option("")
+    assert page.visible() == located
+
+
+def test_precision_filter(page, layer, located):
+    drawn = layer[layer["located"].astype(bool) & layer.geometry.notna()]
+    coarse = int(drawn["precision"].isin(["town", "district", "city"]).sum())
+    assert coarse > 0
+    circles = page.js("document.querySelectorAll('path.gp-approx').length")
+    assert circles == int((drawn["precision"].isin(["town", "district", "city"]) & (drawn.geom_type == "Point")).sum())
+    for p in ("town", "district"):
+        box = page.page.locator(f"#gp-filters input.gp-filter-precision[value='{p}']")
+        if box.count():
+            box.uncheck()
+    assert page.visible() == located - coarse
+    assert page.js("document.querySelectorAll('path.gp-approx').length") == 0
+    assert page.dom_count() == located - coarse
+    page.page.locator("#gp-filters input.gp-filter-precision[value='feature']").uncheck()
+    assert page.visible() == 0 and page.dom_count() == 0
+
+
+def test_popups_show_markup_as_text(page):
+    page.js("geoplanMap.focus(geoplanMap.features.find(f => f.data.id === 'xss').index)")
+    popup = page.page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    text = popup.inner_text()
+    assert "<script>window.__xss=1</script>" in text
+    assert '<img src=x onerror="window.__xss=2">' in text
+    assert popup.locator("script, img, b").count() == 0
+    assert page.js("window.__xss === undefined")
+    unresolved = page.page.locator("#gp-unresolved")
+    unresolved.locator("summary").click()
+    assert "某<i>未知</i>园区" in unresolved.inner_text()
+    assert page.js("window.__xss === undefined")
+    assert page.remote_requests() == []
+    assert page.errors == []
+    page.shot("popup-escaped.png")
+
+
+def test_real_gazetteer_basemap(browser, tmp_path, layer, located):
+    """The basemap drawn from the embedded gazetteer (county polygons) under the features."""
+    from geoplan.map.basemap import gazetteer_basemap_source
+
+    source = gazetteer_basemap_source()
+    if source is None:
+        pytest.skip("the embedded gazetteer could not be built here")
+    out = render_map(layer, tmp_path / "real.html", unresolved=make_unresolved(), title="示例 · 行政区底图")
+    p = Page(browser, out)
+    try:
+        assert p.remote_requests() == [] and p.errors == []
+        assert p.js("document.querySelectorAll('path.gp-base-admin').length") >= 2
+        assert p.dom_count() == located
+        p.shot("map-gazetteer-basemap.png")
+    finally:
+        p.page.close()
