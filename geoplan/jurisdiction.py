@@ -48,24 +48,23 @@ def detect(text: str, admin_units: list[GazetteerFeature]) -> Jurisdiction | Non
     ``admin_units``: province, city and district features of the gazetteer.
     """
     head = text[:_HEAD_CHARS]
+    name_count: dict[str, int] = {}
+    for unit in admin_units:
+        name_count[unit.name] = name_count.get(unit.name, 0) + 1
     scored: list[tuple[int, int, int, GazetteerFeature]] = []
     for unit in admin_units:
         if unit.kind not in _LEVEL or not unit.admin_code:
             continue
-        names = [n for n in unit.all_names if len(n) >= 2]
-        in_head = sum(head.count(n) for n in names if n == unit.name) + sum(
-            head.count(n) for n in names if n != unit.name and _short_ok(n)
-        )
+        province_named = unit.kind == "province" or _province_named(unit, text)
+        # short forms (青浦, 湖州) count only when the unit's province is named too:
+        # 太湖 alone is a lake far more often than 安徽's 太湖县
+        names = [unit.name] + [a for a in unit.aliases if len(a) >= 2 and province_named]
+        if name_count[unit.name] > 1 and not province_named:
+            continue  # a name several counties share needs its province
+        in_head = sum(head.count(n) for n in names)
         if not in_head:
             continue
-        if unit.kind != "province" and unit.admin_names:
-            # a county or city only counts when its province is named too: this
-            # keeps units whose names are ordinary words (城区, 新区) out
-            province = unit.admin_names[0]
-            short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province)
-            if province not in text and (len(short) < 2 or short not in text):
-                continue
-        total = sum(len(re.findall(re.escape(n), text)) for n in names if n == unit.name or _short_ok(n))
+        total = sum(len(re.findall(re.escape(n), text)) for n in names)
         scored.append((_LEVEL[unit.kind], total, in_head, unit))
     if not scored:
         return None
@@ -76,7 +75,9 @@ def detect(text: str, admin_units: list[GazetteerFeature]) -> Jurisdiction | Non
     return Jurisdiction(code=unit.admin_code[:6].ljust(6, "0"), name=unit.name, level=unit.kind, feature_id=unit.id)
 
 
-def _short_ok(name: str) -> bool:
-    # short forms of two characters are only trusted up front when they are not
-    # common words; three or more characters are distinctive enough
-    return len(name) >= 2
+def _province_named(unit: GazetteerFeature, text: str) -> bool:
+    if not unit.admin_names:
+        return False
+    province = unit.admin_names[0]
+    short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province)
+    return province in text or (len(short) >= 2 and short in text)

@@ -33,3 +33,25 @@ def corpus_dir() -> Path:
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """The five plans, in file-name order."""
     return sorted(corpus_dir.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def gazetteer(tmp_path_factory):
+    """The embedded gazetteer, loaded once per test session (cache in a temp dir)."""
+    import os
+
+    from geoplan.gazetteer import Gazetteer
+
+    cache = tmp_path_factory.mktemp("geoplan-cache")
+    os.environ.setdefault("GEOPLAN_CACHE", str(cache))
+    return Gazetteer.load(cache_dir=Path(os.environ["GEOPLAN_CACHE"]))
+
+
+@pytest.fixture(scope="session")
+def corpus_build(corpus_files, gazetteer, tmp_path_factory):
+    """All five plans built once into one output folder (the end-to-end run)."""
+    from geoplan.pipeline import build
+
+    out = tmp_path_factory.mktemp("corpus-build")
+    result = build(corpus_files, out, gazetteer=gazetteer)
+    return result, out

@@ -34,13 +34,13 @@ playwright_api = pytest.importorskip("playwright.sync_api") if not os.environ.ge
 
 from test_map import make_basemap, make_plan_layer, make_unresolved  # noqa: E402  (same folder)
 
-DOM_COUNT = """() => {
+DOM_COUNT = """(() => {
   const paths = document.querySelectorAll('path.gp-feature').length;
   const markers = document.querySelectorAll('.leaflet-marker-pane .gp-marker').length;
   let clustered = 0;
   document.querySelectorAll('.leaflet-marker-pane .marker-cluster').forEach(e => clustered += parseInt(e.textContent, 10));
   return paths + markers + clustered;
-}"""
+})()"""
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +71,23 @@ class Page:
     def visible(self) -> int:
         return self.js("geoplanMap.visibleCount()")
 
-    def dom_count(self) -> int:
+    def dom_count(self, expected: int | None = None) -> int:
+        """Features drawn in the DOM: paths + single markers + the counts shown on clusters.
+
+        MarkerCluster animates (un)clustering for ~250 ms, during which a marker
+        and its cluster are both in the DOM; with ``expected`` wait (up to 3 s)
+        for the page to settle on that number before reading it.
+        """
+        if expected is not None:
+            try:
+                self.page.wait_for_function(f"{DOM_COUNT} === {int(expected)}", timeout=3000)
+            except playwright_api.TimeoutError:
+                pass  # the assertion that follows reports the number actually drawn
         return self.js(DOM_COUNT)
 
     def shot(self, name: str) -> None:
         SHOTS.mkdir(exist_ok=True)
+        self.page.wait_for_timeout(400)  # let popup fades and cluster animations finish
         self.page.screenshot(path=str(SHOTS / name))
 
     def remote_requests(self) -> list[str]:
@@ -113,7 +125,7 @@ def test_loads_offline_without_errors_and_draws_every_feature(page, built, locat
     assert page.errors == []
     assert page.js("geoplanMap.locatedCount") == located
     assert page.visible() == located
-    assert page.dom_count() == located
+    assert page.dom_count(located) == located
     assert page.js("document.querySelectorAll('path.gp-base-admin').length") == 2
     assert page.js("document.querySelectorAll('path.gp-base-water').length") == 1
     assert page.js("document.querySelectorAll('#gp-legend .gp-legend-theme').length") == 4
@@ -127,11 +139,11 @@ def test_switching_a_theme_off_hides_all_its_features(page, layer, located):
     eco = int((drawn["theme"] == "生态").sum())
     page.page.locator("#gp-layers input.gp-theme-toggle[data-theme='生态']").uncheck()
     assert page.visible() == located - eco
-    assert page.dom_count() == located - eco
+    assert page.dom_count(located - eco) == located - eco
     assert page.js("geoplanMap.count(d => d.theme === '生态')") == 0
     page.shot("theme-off.png")
     page.page.locator("#gp-layers input.gp-theme-toggle[data-theme='生态']").check()
-    assert page.dom_count() == located
+    assert page.dom_count(located) == located
     # one kind inside a theme
     page.page.locator("#gp-layers details.gp-theme[data-theme='生态'] summary").click()
     lakes = int(((drawn["theme"] == "生态") & (drawn["kind"] == "lake")).sum())
@@ -175,7 +187,7 @@ def test_task_filter_narrows(page, layer, located):
     assert 0 < expected < located
     page.page.locator("#gp-filter-task").select_option("3")
     assert page.visible() == expected
-    assert page.dom_count() == expected
+    assert page.dom_count(expected) == expected
     assert page.js("geoplanMap.count(d => d.task !== '3')") == 0
     # filters combine with the theme filter
     page.page.locator("#gp-filter-theme").select_option("产业")
@@ -198,9 +210,9 @@ def test_precision_filter(page, layer, located):
             box.uncheck()
     assert page.visible() == located - coarse
     assert page.js("document.querySelectorAll('path.gp-approx').length") == 0
-    assert page.dom_count() == located - coarse
+    assert page.dom_count(located - coarse) == located - coarse
     page.page.locator("#gp-filters input.gp-filter-precision[value='feature']").uncheck()
-    assert page.visible() == 0 and page.dom_count() == 0
+    assert page.visible() == 0 and page.dom_count(0) == 0
 
 
 def test_popups_show_markup_as_text(page):
@@ -225,15 +237,57 @@ def test_real_gazetteer_basemap(browser, tmp_path, layer, located):
     """The basemap drawn from the embedded gazetteer (county polygons) under the features."""
     from geoplan.map.basemap import gazetteer_basemap_source
 
-    source = gazetteer_basemap_source()
-    if source is None:
+    source = gazetteer_basemap_source(layer)
+    if source is None or source.empty:
         pytest.skip("the embedded gazetteer could not be built here")
     out = render_map(layer, tmp_path / "real.html", unresolved=make_unresolved(), title="示例 · 行政区底图")
     p = Page(browser, out)
     try:
         assert p.remote_requests() == [] and p.errors == []
         assert p.js("document.querySelectorAll('path.gp-base-admin').length") >= 2
-        assert p.dom_count() == located
+        assert p.dom_count(located) == located
         p.shot("map-gazetteer-basemap.png")
+    finally:
+        p.page.close()
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+REAL_PLAN = CORPUS / "000_72d84e130422b212.txt"
+
+
+@pytest.mark.corpus
+def test_real_build_map(browser, tmp_path):
+    """A real plan through the whole pipeline, then the map in the browser."""
+    if not REAL_PLAN.is_file():
+        pytest.skip(f"corpus plan {REAL_PLAN} not available")
+    from geoplan.pipeline import build
+
+    result = build([REAL_PLAN])
+    feats = result.layers.features
+    located = int((feats["located"].astype(bool) & feats.geometry.notna()).sum())
+    assert located > 0
+    out = render_map(feats, tmp_path / "real.html", unresolved=result.layers.unresolved,
+                     title=result.plans[0].outline.title)
+    p = Page(browser, out)
+    try:
+        assert p.remote_requests() == [] and p.errors == []
+        assert p.js("geoplanMap.locatedCount") == located
+        assert p.dom_count(located) == located
+        assert p.js("document.querySelectorAll('path.gp-base-admin').length") >= 1
+        assert p.js("document.querySelectorAll('#gp-unresolved .gp-unresolved-row').length") == len(
+            result.layers.unresolved)
+        theme = p.js("geoplanMap.themes[0].name")
+        n_theme = p.js(f"geoplanMap.count(d => d.theme === {theme!r})")
+        p.js(f"geoplanMap.setTheme({theme!r}, false)")
+        assert p.dom_count(located - n_theme) == located - n_theme
+        p.js(f"geoplanMap.setTheme({theme!r}, true)")
+        hits = p.js("geoplanMap.find('淀山湖')")
+        if hits:  # the lake is in this plan; when located, search must reach it
+            p.page.locator("#gp-search-input").fill("淀山湖")
+            p.page.locator("#gp-search-input").press("Enter")
+            p.page.locator(".leaflet-popup-content").wait_for(timeout=10_000)
+            assert "淀山湖" in p.page.locator(".leaflet-popup-content .gp-popup-name").inner_text()
+        p.js("geoplanMap.map.closePopup(); geoplanMap.map.fitBounds(geoplanBasemap.getBounds())")
+        p.shot("map-real-000.png")
     finally:
         p.page.close()

@@ -28,6 +28,8 @@ from geoplan.records import Mention, NormalizedText, Outline
 
 __all__ = ["Extractor", "extract", "sentences"]
 
+#: a short administrative name this frequent in jieba's dictionary is an ordinary word
+_COMMON_WORD_FREQ = 3000
 _ADMIN_SUFFIX = re.compile(r"(省|市|区|县|镇|乡|街道)$")
 
 
@@ -95,7 +97,7 @@ class Extractor:
         """
         for f in features:
             code = f.admin_code or ""
-            near = not provinces or code[:2] in provinces
+            near = bool(provinces) and code[:2] in provinces
             if f.origin != "admin":
                 for n in f.all_names:
                     yield n, f.id
@@ -191,6 +193,12 @@ class Extractor:
         if not feats or any(f.origin != "admin" for f in feats):
             return True
         if d.surface in self.vocab.generic:
+            return False
+        if (
+            all(d.surface != f.name and f.kind not in ("province", "city") for f in feats)
+            and self.discoverer.word_frequency(d.surface) > _COMMON_WORD_FREQ
+        ):
+            # a short form that is also a common word (资源 for 资源县) is not a name
             return False
         starts = {t.start for t in toks}
         ends = {t.end for t in toks}

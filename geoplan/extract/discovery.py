@@ -74,8 +74,12 @@ class Discoverer:
         self._freq = self._tokenizer.FREQ
         self.known = set(n for n in known_names if len(n) >= 2)
         self.locators = set(n for n in locator_names if len(n) >= 2)
+        # how common each known name is as an ordinary word, before it becomes a
+        # user word (资源, 建设 are township short names and everyday words)
+        self._base_freq = {n: int(self._freq.get(n, 0) or 0) for n in self.known}
         for name in self.known:
-            self._tokenizer.add_word(name, freq=2000, tag="ns")
+            if self._base_freq[name] < 2000:
+                self._tokenizer.add_word(name, freq=2000, tag="ns")
         for head in vocab.head_kind:
             if len(head) >= 2:
                 self._tokenizer.add_word(head, freq=5000, tag="n")
@@ -88,6 +92,12 @@ class Discoverer:
         self._long_breakers = tuple(b for b in vocab.breakers if len(b) >= 2)
         heads = "|".join(re.escape(h) for h in vocab.heads_longest_first)
         self._head_re = re.compile(f"(?:{heads})")
+
+    def word_frequency(self, word: str) -> int:
+        """How common ``word`` is in jieba's general dictionary (0 if unknown)."""
+        if word in self._base_freq:
+            return self._base_freq[word]
+        return int(self._freq.get(word, 0) or 0)
 
     # ------------------------------------------------------------------ tokens
     def tokens(self, text: str, start: int, end: int) -> list[Token]:

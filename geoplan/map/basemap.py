@@ -11,6 +11,7 @@ hundred metres off.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Any, Iterable
 
@@ -25,6 +26,8 @@ from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle
 
+log = logging.getLogger(__name__)
+
 BASEMAP_COLUMNS: tuple[str, ...] = ("name", "kind", "admin_code")
 
 
@@ -38,35 +41,91 @@ def gazetteer_frame(features: Iterable[GazetteerFeature]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, columns=[*BASEMAP_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326")
 
 
-@lru_cache(maxsize=1)
-def gazetteer_basemap_source() -> gpd.GeoDataFrame | None:
-    """Admin polygons and curated water of the embedded gazetteer, or None if it cannot load.
+def _basemap_kinds(style: MapStyle) -> set[str]:
+    cfg = style.section("basemap")
+    return {*cfg.get("admin_kinds", ["district"]), *cfg.get("water_kinds", ["lake", "river", "water"])}
 
-    Built once per process (the national admin layer takes a few seconds).
+
+def basemap_from_gazetteer(
+    gazetteer: Iterable[GazetteerFeature], features: gpd.GeoDataFrame, style: MapStyle | None = None
+) -> gpd.GeoDataFrame:
+    """The basemap frame for ``features`` from a gazetteer (a ``Gazetteer`` or any iterable of features).
+
+    Only admin and water features whose bounding box meets the features'
+    region are converted, so a national gazetteer costs milliseconds per map.
     """
-    try:
-        from geoplan.gazetteer.admin import build_admin_layer
-        from geoplan.gazetteer.curated import layer_files, load_layers
-        from geoplan.paths import layers_dir
-    except ImportError:
-        return None
+    from geoplan.map.styles import load_style
+
+    style = style or load_style()
+    kinds = _basemap_kinds(style)
+    pool = getattr(gazetteer, "features", gazetteer)
+    region = _region(features)
+    picked = []
+    for f in pool:
+        if f.kind not in kinds or f.geometry is None or f.geometry.is_empty:
+            continue
+        if region is not None:
+            x0, y0, x1, y1 = f.geometry.bounds
+            if x1 < region[0] or x0 > region[2] or y1 < region[1] or y0 > region[3]:
+                continue
+        picked.append(f)
+    return select_basemap(gazetteer_frame(picked), features, style)
+
+
+@lru_cache(maxsize=1)
+def _embedded_gazetteer() -> Any:
+    from geoplan.gazetteer import Gazetteer
+
+    return Gazetteer.load()
+
+
+def gazetteer_basemap_source(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """The basemap from the embedded gazetteer (loaded once per process), or None if it cannot load."""
     from geoplan.errors import GeoplanError
 
     try:
-        admin = [f for f in build_admin_layer() if f.kind in ("district", "city")]
-        curated = load_layers(layer_files(layers_dir()))
-    except (GeoplanError, OSError, ValueError):
+        gazetteer = _embedded_gazetteer()
+    except (ImportError, GeoplanError, OSError, ValueError) as exc:
+        log.warning("no offline basemap: the embedded gazetteer did not load (%s)", exc)
         return None
-    return gazetteer_frame([*admin, *curated])
+    return basemap_from_gazetteer(gazetteer, features)
+
+
+def _region(features: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """Where the plan is: the features' extent widened by 20 % (at least ~5 km).
+
+    With 8 features or more, the 10th–90th percentile of their positions is
+    used (widened by 30 %) so that a few far-off outliers (namesakes located in
+    another province: real builds have had ~8 %) do not stretch the basemap
+    over half of China; the outliers are still drawn, on a blank background.
+    """
+    if features is None or not len(features):
+        return None
+    geoms = features.geometry
+    located = geoms[geoms.notna() & ~geoms.is_empty]
+    if not len(located):
+        return None
+    if len(located) >= 8:
+        b = located.bounds
+        cx, cy = (b["minx"] + b["maxx"]) / 2, (b["miny"] + b["maxy"]) / 2
+        minx, maxx = cx.quantile(0.1), cx.quantile(0.9)
+        miny, maxy = cy.quantile(0.1), cy.quantile(0.9)
+        widen = 0.3
+    else:
+        minx, miny, maxx, maxy = located.total_bounds
+        widen = 0.2
+    mx = max((maxx - minx) * widen, 0.05)
+    my = max((maxy - miny) * widen, 0.05)
+    return (minx - mx, miny - my, maxx + mx, maxy + my)
 
 
 def select_basemap(frame: gpd.GeoDataFrame, features: gpd.GeoDataFrame, style: MapStyle) -> gpd.GeoDataFrame:
     """The part of ``frame`` worth drawing under ``features``, simplified.
 
-    Counties (and water) that touch the features' bounding box, widened by a
-    margin so the plan's surroundings show; county-level polygons are preferred
-    over city ones so the outlines planners know are drawn.  Returns columns
-    ``name, kind, role ("admin"|"water"), geometry``.
+    Admin units and water that touch the features' region (:func:`_region`);
+    the finest admin level present is drawn (counties over cities) unless the
+    region holds more units than ``max_admin_polygons``, then the next coarser
+    one.  Returns columns ``name, kind, role ("admin"|"water"), geometry``.
     """
     cfg = style.section("basemap")
     admin_kinds = list(cfg.get("admin_kinds", ["district"]))
@@ -76,23 +135,21 @@ def select_basemap(frame: gpd.GeoDataFrame, features: gpd.GeoDataFrame, style: M
         return empty
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
-    located = features[features.geometry.notna() & ~features.geometry.is_empty] if len(features) else features
-    if len(located):
-        minx, miny, maxx, maxy = located.total_bounds
-        mx = max((maxx - minx) * 0.2, 0.05)
-        my = max((maxy - miny) * 0.2, 0.05)
-        region = box(minx - mx, miny - my, maxx + mx, maxy + my)
-        frame = frame[frame.geometry.notna() & frame.intersects(region)]
+    region = _region(features)
+    if region is not None:
+        frame = frame[frame.geometry.notna() & frame.intersects(box(*region))]
     kinds = frame["kind"].astype(str)
     polys = frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
     admin = frame[kinds.isin(admin_kinds) & polys]
-    # the finest admin level present wins: counties over cities, towns only if nothing coarser
-    for k in admin_kinds:
-        if (admin["kind"] == k).any():
-            admin = admin[admin["kind"] == k]
-            break
+    cap = int(cfg.get("max_admin_polygons", 250))
+    levels = [k for k in admin_kinds if (admin["kind"] == k).any()]
+    chosen = next((k for k in levels if (admin["kind"] == k).sum() <= cap), levels[-1] if levels else None)
+    admin = admin[admin["kind"] == chosen] if chosen else admin.iloc[0:0]
     water = frame[kinds.isin(water_kinds) & ~frame.geometry.geom_type.isin(["Point", "MultiPoint"])]
     tol = float(cfg.get("simplify_tolerance_deg", 0.001))
+    if region is not None:  # coarser for a wide region: detail finer than a pixel is wasted bytes
+        span = max(region[2] - region[0], region[3] - region[1])
+        tol = max(tol, span * float(cfg.get("simplify_fraction_of_span", 0.0)))
     parts = []
     for role, part in (("admin", admin), ("water", water)):
         if part.empty:

@@ -95,7 +95,7 @@ def render_map(
         tile, tile_crs = tile_layer(tiles, style)
 
     if basemap is None:
-        basemap = gazetteer_basemap_source()
+        basemap = gazetteer_basemap_source(features)
     base = select_basemap(basemap, features, style) if basemap is not None else None
 
     if tile_crs.upper().replace("-", "") == "GCJ02":

@@ -32,6 +32,9 @@ def unresolved_html(unresolved: pd.DataFrame | None, title: str = "未能定位�
         reason = _text(r.get("reason"))
         cands = _text(r.get("candidates"))
         detail = escape(REASON_LABELS.get(reason, reason))
+        note = _text(r.get("detail"))
+        if note:
+            detail += f"<div class='gp-cands'>{escape(note)}</div>"
         if cands:
             detail += f"<div class='gp-cands'>候选：{escape(cands)}</div>"
         quote = _text(r.get("quote"))
