@@ -23,7 +23,7 @@ from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
 from geoplan.outline import build_outline
 from geoplan.read import read_plan
-from geoplan.records import Mention, NormalizedText, Outline, PlanFeature, RawDocument
+from geoplan.records import Location, Mention, NormalizedText, Outline, PlanFeature, RawDocument
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +139,8 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
         g = groups[i]
         ent = Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions)
         loc = resolver.resolve(ent, done)
-        if not loc.located and ctx.geocoder is not None:
-            online = ctx.geocoder.locate(g.name, jurisdiction=j)
-            if online is not None:
-                loc = online
+        if not loc.located and ctx.geocoder is not None and loc.unresolved_reason != "ambiguous":
+            loc = _online(ctx, g.name, j, loc)
         if loc.located:
             done[g.name] = loc
         pf = PlanFeature(
@@ -159,6 +157,17 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
         located[i] = pf
     features = [located[i] for i in range(len(groups))]
     return PlanResult(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions, features=features)
+
+
+def _online(ctx: Context, name: str, j: Jurisdiction | None, offline: Location) -> Location:
+    """Ask the opt-in online geocoder, biased to and checked against the jurisdiction."""
+    within = ctx.gazetteer.get(j.feature_id).geometry if j is not None and ctx.gazetteer.get(j.feature_id) else None
+    online = ctx.geocoder.geocode(name, region=j.name if j else None, within=within)
+    if online.located:
+        return online
+    # keep the offline verdict, noting what the provider said
+    offline.reason += f"; online: {online.reason}"
+    return offline
 
 
 def _is_extension(name: str) -> bool:

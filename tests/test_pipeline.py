@@ -148,7 +148,12 @@ def test_map_holds_every_theme_with_located_features(corpus_build):
 def test_same_place_in_two_plans_shares_entity_id(corpus_build):
     result, _ = corpus_build
     f = result.layers.features
-    dsh = f[(f["name"] == "淀山湖") & f["located"]]
-    if dsh["doc"].nunique() < 2:
-        pytest.skip("淀山湖 found in one plan only")
-    assert dsh["entity_id"].nunique() == 1
+    exact = f[f["located"] & f["method"].isin(["exact", "alias"])]
+    shared = exact.groupby("gazetteer_id")["doc"].nunique()
+    shared = shared[shared >= 2]
+    assert len(shared) >= 3, "the plans share places (上海, 虹桥国际开放枢纽, 长三角…)"
+    for gid in shared.index:
+        assert exact[exact["gazetteer_id"] == gid]["entity_id"].nunique() == 1, gid
+    # and different places never share one
+    per_entity = exact.groupby("entity_id")["gazetteer_id"].nunique()
+    assert (per_entity == 1).all()

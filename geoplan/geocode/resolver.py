@@ -290,10 +290,16 @@ class Resolver:
         for n in self._contained_by_len:
             if len(n) >= len(entity.name) or n not in entity.name:
                 continue
-            feats = self._contained[n]
-            if self.jurisdiction is not None:
-                inside = [f for f in feats if self._in_jurisdiction(f)]
-                feats = inside or [f for f in feats if f.origin != "admin" or f.kind in ("province", "city", "district")]
+            # only places the plan can mean: curated and user features, and
+            # administrative units of the plan's own jurisdiction (江南水乡 holds
+            # the name of a county in 广西; that is no reason to put it there)
+            feats = [
+                f
+                for f in self._contained[n]
+                if f.origin != "admin" or (self.jurisdiction is not None and self._in_jurisdiction(f))
+            ]
+            if self.jurisdiction is not None and len(feats) > 1:
+                feats = [f for f in feats if self._in_jurisdiction(f)] or feats
             if not feats:
                 continue
             if len(feats) > 1 and _spread_m(feats) > _SAME_PLACE_M:

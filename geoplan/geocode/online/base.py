@@ -155,9 +155,9 @@ class OnlineGeocoder:
         # Retries are ours (backoff, Retry-After, error classes); the limiter only paces.
         self._paced = RateLimiter(
             self._request,
-            min_delay_seconds=0,
+            min_delay_seconds=self.min_delay,
             max_retries=0,
-            error_wait_seconds=0,
+            error_wait_seconds=self.min_delay,
             swallow_exceptions=False,
         )
         #: network requests sent (attempts, retries included) — for reports and tests
@@ -319,7 +319,7 @@ class OnlineGeocoder:
         listed = tuple(c.address for c in candidates)
         rejected: list[str] = []
         for cand in candidates:
-            lon, lat = cand.lon, cand.lat
+            lon, lat = to_wgs84(cand.lon, cand.lat, cand.crs)
             point = Point(lon, lat)
             grade = self.grade(cand)
             if grade.precision == "none":
