@@ -9,36 +9,33 @@ variables win so that a planning bureau can point geoplan at its own copies.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _data_dir(env: str, package: str, folder: str) -> Path:
+def _data_dir(env: str, folder: str) -> Path:
     override = os.environ.get(env)
     if override:
         return Path(override).expanduser()
     local = _REPO_ROOT / folder
     if local.is_dir():
         return local
-    try:
-        found = Path(str(resources.files(package)))
-    except (ModuleNotFoundError, TypeError):  # pragma: no cover - broken install
-        found = None
-    if found is not None and found.is_dir():
+    # installed from a wheel: the folders sit inside the package geoplan._data
+    found = Path(__file__).resolve().parent / "_data" / folder
+    if found.is_dir():
         return found
     raise FileNotFoundError(f"geoplan data folder {folder!r} not found (set {env})")
 
 
 def layers_dir() -> Path:
     """The folder holding the curated gazetteer layers and ``vocab/``."""
-    return _data_dir("GEOPLAN_LAYERS", "geoplan._data.layers", "layers")
+    return _data_dir("GEOPLAN_LAYERS", "layers")
 
 
 def maps_dir() -> Path:
     """The folder holding map themes and styles."""
-    return _data_dir("GEOPLAN_MAPS", "geoplan._data.maps", "maps")
+    return _data_dir("GEOPLAN_MAPS", "maps")
 
 
 def cache_dir() -> Path:

@@ -106,14 +106,15 @@ def _cut_title(rest: str, style: str, vocab: OutlineVocab) -> tuple[str, bool]:
     if ends and ends[0] <= limit:
         cut = ends[0]
         return clean_title(rest[:cut]), bool(rest[cut + 1 :].strip())
-    if len(rest) <= limit and not ends:
-        return clean_title(rest), False
-    # overlong: a chapter whose intro was glued on, or a heading whose first sentence runs on
-    if style == "chapter":
+    # a chapter whose intro paragraph was glued on (prose has commas, chapter titles do not)
+    if style == "chapter" and any(ch in rest for ch in vocab.title_breaks):
         hits = [rest.find(w, 4) for w in vocab.body_openers]
         hits = [h for h in hits if 0 < h <= limit]
         if hits:
             return clean_title(rest[: min(hits)]), True
+    if len(rest) <= limit and not ends:
+        return clean_title(rest), False
+    # overlong: a heading whose first sentence runs on
     for i, ch in enumerate(rest[: limit + 1]):
         if ch in vocab.title_breaks and i >= 4:
             return clean_title(rest[:i]), True
