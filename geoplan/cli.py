@@ -277,5 +277,68 @@ def _filter_error(exc: FilterError) -> None:
     raise click.UsageError(str(exc))
 
 
+# -------------------------------------------------------------------------- export
+@main.command("export")
+@click.argument("layers_in", metavar="LAYERS", type=str)
+@click.option("--to", "target", required=True, help="Target: a .gpkg, .geojson, .shp or .csv file, or a postgresql:// URL.")
+@click.option("--schema", default=None, help="PostGIS schema (default: geoplan).")
+@click.option("--from-schema", default=None, help="Schema to read when LAYERS is a postgresql:// URL.")
+def export_cmd(layers_in, target, schema, from_schema) -> None:
+    """Write LAYERS (a build folder, .gpkg, .geojson, .csv or .shp) to --to.
+
+    The format follows the target's suffix; a postgresql:// URL writes the
+    features, mentions and unresolved tables into --schema, replacing the rows
+    of the plans exported (a re-run never duplicates).
+    """
+    from geoplan.io import export, read_layers
+
+    try:
+        layers = read_layers(layers_in, schema=from_schema)
+        done = export(layers, target, schema=schema)
+    except GeoplanError as exc:
+        _fail(exc)
+        return
+    n = len(layers.features)
+    if done["format"] == "postgis":
+        rows = ", ".join(f"{k} {v}" for k, v in done["rows"].items())
+        click.echo(f"{n} features → PostGIS schema {schema or 'geoplan'} ({rows})")
+    else:
+        click.echo(f"{n} features → {target} ({done['format']}, {len(done['paths'])} file(s))")
+
+
+# -------------------------------------------------------------------------- filter
+@main.command("filter")
+@click.argument("layers_in", metavar="LAYERS", type=str)
+@click.option("--theme", multiple=True, help="Theme (交通, 生态 …); repeatable: any of them.")
+@click.option("--task", multiple=True, help="Task id prefix, e.g. \"四/(四)\"; repeatable.")
+@click.option("--kind", multiple=True, help="Feature kind from layers/vocab/kinds.toml (metro_line …); repeatable.")
+@click.option("--doc", multiple=True, help="Plan: file stem or its prefix before '_' (000); repeatable.")
+@click.option("--within", multiple=True, help="Administrative name or code (青浦区, 310118); repeatable.")
+@click.option("--precision", multiple=True, help="feature, town, district, city or none; repeatable.")
+@click.option("-o", "--out", "out", required=True, help="Output: .gpkg, .geojson, .shp, .csv or postgresql:// URL.")
+@click.option("--schema", default=None, help="PostGIS schema when --out is a URL (default: geoplan).")
+def filter_cmd(layers_in, theme, task, kind, doc, within, precision, out, schema) -> None:
+    """Select features of LAYERS and write them to -o (format by suffix).
+
+    Options combine (all must hold); repeating one gives alternatives.  An
+    unknown value exits with code 2 and lists the allowed values.
+    """
+    from geoplan.io import export, read_layers
+    from geoplan.tools.filter import filter_layers
+
+    try:
+        layers = read_layers(layers_in)
+        kept = filter_layers(
+            layers, theme=theme or None, task=task or None, kind=kind or None,
+            doc=doc or None, within=within or None, precision=precision or None,
+        )
+        export(kept, out, schema=schema)
+    except GeoplanError as exc:
+        _fail(exc)
+        return
+    located = int(kept.features["located"].sum())
+    click.echo(f"{len(kept.features)} of {len(layers.features)} features ({located} located) → {out}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

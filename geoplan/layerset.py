@@ -88,7 +88,10 @@ def feature_id(doc: str, name: str) -> str:
 
 def entity_id(f: PlanFeature) -> str:
     """Shared by the same place across plans: its gazetteer id, else its name."""
-    key = f.location.gazetteer_id if f.location.gazetteer_id and f.location.method != "contained-name" else f"name:{f.name}"
+    # only a feature that *is* the gazetteer feature shares its id; one placed at
+    # a place it merely lies in (contained-name, admin-fallback) is its own entity
+    stands_for_itself = f.location.method in ("exact", "alias", "override")
+    key = f.location.gazetteer_id if f.location.gazetteer_id and stands_for_itself else f"name:{f.name}"
     return "e-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 

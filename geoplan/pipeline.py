@@ -216,15 +216,13 @@ def build(
 def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "inline") -> dict[str, Path]:
     """Write the output folder (see README.md, "What the output folder holds")."""
     from geoplan.io.atomic import write_text
-    from geoplan.io.geojson import write_geojson
+    from geoplan.io.geojson import write_geojson_set
     from geoplan.io.gpkg import write_gpkg
 
     written: dict[str, Path] = {}
     layers_dir = out / "layers"
-    written["features"] = write_geojson(result.layers.features, layers_dir / "features.geojson")
-    for theme, part in result.layers.by_theme().items():
-        write_geojson(part, layers_dir / "themes" / f"{theme}.geojson")
-    written["gpkg"] = write_gpkg(result.layers, layers_dir / "geoplan.gpkg", styles=_theme_styles())
+    written.update(write_geojson_set(result.layers, layers_dir / "features.geojson", themes_dir=layers_dir / "themes"))
+    written["gpkg"] = write_gpkg(result.layers, layers_dir / "geoplan.gpkg")
     written["report"] = write_text(out / "report.json", json.dumps(result.report, ensure_ascii=False, indent=2) + "\n")
     written["unresolved"] = _write_csv(result.layers.unresolved, out / "unresolved.csv")
     written["mentions"] = _write_csv(result.layers.mentions, out / "mentions.csv")
@@ -237,14 +235,6 @@ def _write_csv(df, path: Path) -> Path:
 
     # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake
     return write_text(path, "\ufeff" + df.to_csv(index=False))
-
-
-def _theme_styles() -> dict[str, str] | None:
-    try:
-        from geoplan.io.qgis_styles import theme_qml
-    except ImportError:
-        return None
-    return theme_qml()
 
 
 def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:

@@ -327,3 +327,12 @@ def test_paths_honour_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert paths.user_layers_dir() == tmp_path / "C" / "user_layers"
     monkeypatch.delenv("GEOPLAN_LAYERS")
     assert (paths.layers_dir() / "vocab" / "kinds.toml").exists()
+
+
+def test_shipped_xicen_is_scoped_to_qingpu(cache_dir: Path) -> None:
+    g = Gazetteer.load(cache_dir=cache_dir)
+    hits = g.lookup("西岑", within="青浦区")
+    if not hits:
+        pytest.skip("layers/ has no 西岑 yet")
+    assert all(f.admin_code.startswith(QINGPU) and f.origin == "curated" for f in hits)
+    assert g.lookup("西岑", within="浙江省") == []

@@ -30,6 +30,8 @@ __all__ = ["Extractor", "extract", "sentences"]
 
 #: a short administrative name this frequent in jieba's dictionary is an ordinary word
 _COMMON_WORD_FREQ = 3000
+#: the same for a short form of a unit outside the plan's province (新建 of 江西 in a 浙江 plan)
+_AWAY_WORD_FREQ = 500
 _ADMIN_SUFFIX = re.compile(r"(省|市|区|县|镇|乡|街道)$")
 
 
@@ -76,7 +78,13 @@ class Extractor:
         if jurisdiction:
             provinces.add(jurisdiction.province_prefix)
         pairs = list(self._scoped_names(self._features.values(), jurisdiction, provinces))
-        self.matcher = NameMatcher(build_name_map(pairs))
+        regions = self.vocab.regions or {}
+        names = build_name_map(pairs)
+        for name in regions:
+            # a macro-region (长三角, 亚太) names no feature; a gazetteer name of the same spelling wins
+            names.setdefault(name, ())
+        self.matcher = NameMatcher(names)
+        self._slogans = tuple(self.vocab.slogans)
         locators = {n for n, fid in pairs if self._features[fid].kind in self.vocab.locator_admin_kinds}
         self.discoverer = Discoverer(self.vocab, known_names=(n for n, _ in pairs), locator_names=locators)
 
@@ -108,13 +116,16 @@ class Extractor:
                     for a in f.aliases:
                         yield a, f.id
             elif near and jurisdiction is not None:
-                in_scope = jurisdiction.contains_code(code) or (
-                    jurisdiction.level == "district" and code[:4] == jurisdiction.city_prefix
-                )
+                inside = jurisdiction.contains_code(code)
+                in_scope = inside or (jurisdiction.level == "district" and code[:4] == jurisdiction.city_prefix)
                 if in_scope:
+                    # full township names across the city, short forms (花木 for
+                    # 花木街道) only inside the plan's own area: elsewhere they are
+                    # more often ordinary words than places
                     yield f.name, f.id
-                    for a in f.aliases:
-                        yield a, f.id
+                    if inside:
+                        for a in f.aliases:
+                            yield a, f.id
 
     # ---------------------------------------------------------------- extract
     def extract(self, norm: NormalizedText, outline: Outline) -> list[Mention]:
@@ -155,12 +166,19 @@ class Extractor:
     def _in_sentence(self, text: str, s: int, e: int) -> list[_Found]:
         v = self.vocab
         toks = self.discoverer.tokens(text, s, e)
-        dict_hits = [d for d in self.matcher.scan(text, s, e) if self._plausible(d, toks)]
+        slogans = self._slogan_spans(text, s, e)
+
+        def free(a: int, b: int) -> bool:
+            # nothing inside or across a slogan is a name (金山 in 金山银山)
+            return not any(a < y and x < b for x, y in slogans)
+
+        dict_hits = [d for d in self.matcher.scan(text, s, e) if free(d.start, d.end) and self._plausible(d, toks)]
         cands = self.discoverer.find(text, s, e, toks)
         extra: list[Candidate] = []
         for c in cands:
-            extra.extend(coordinated(text, c, v, s))
-        cands = [c for c in cands if not c.generic] + extra
+            extra.extend(coordinated(text, c, v, s, accept=self.discoverer.can_be_name))
+        cands = [c for c in cands if not c.generic and free(c.start, c.end)] + extra
+        cands = self._confirm_weak(text, cands, dict_hits)
         out: list[_Found] = []
         # discovered names win where they strictly contain a gazetteer name
         # (朱家角镇卫生服务中心 ⊃ 朱家角镇); the inner name is kept as a nested mention
@@ -172,13 +190,47 @@ class Extractor:
             out.append(self._from_dict(d, rule="gazetteer"))
         for c in cands:
             span = c.surface_span or (c.start, c.end)
-            # a gazetteer match with the same or a larger span already covers it
-            if any(d.start <= span[0] and span[1] <= d.end for d in dict_hits):
+            # a gazetteer match with the same or a larger span already covers it,
+            # except a list item sharing a head (G50 of "G50、拦路港等生态廊道" is
+            # the road and names the corridor)
+            if c.rule != "coordination" and any(d.start <= span[0] and span[1] <= d.end for d in dict_hits):
                 continue
             surface = text[span[0] : span[1]]
             ids = self.matcher.ids(c.name)
             out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule))
         out.sort(key=lambda f: (f.start, -f.end))
+        return out
+
+    def _confirm_weak(self, text: str, cands: list[Candidate], dict_hits: list[DictMatch]) -> list[Candidate]:
+        """Keep a weakly evidenced name only when it stands in a list of names.
+
+        后塘 or 练信 are words jieba does not know, like the jargon 实训 or 河长;
+        what tells them apart is company: "震坤行工业超市、练信医疗器械产业园、…"
+        lists places.  A weak candidate is kept when a 、-neighbour is a gazetteer
+        name or a well-evidenced candidate; list items sharing a head confirm each
+        other through the strongest of them.
+        """
+        strong = [(c.start, c.end) for c in cands if not c.weak] + [(d.start, d.end) for d in dict_hits]
+        seps = self.vocab.list_separators
+        out = []
+        for c in cands:
+            if not c.weak:
+                out.append(c)
+                continue
+            a, b = c.surface_span or (c.start, c.end)
+            before = a > 0 and text[a - 1] in seps and any(e == a - 1 for _, e in strong)
+            after = b < len(text) and text[b] in seps and any(st == b + 1 for st, _ in strong)
+            if before or after:
+                out.append(c)
+        return out
+
+    def _slogan_spans(self, text: str, s: int, e: int) -> list[tuple[int, int]]:
+        out = []
+        for sl in self._slogans:
+            i = text.find(sl, s, e)
+            while i >= 0:
+                out.append((i, i + len(sl)))
+                i = text.find(sl, i + 1, e)
         return out
 
     def _plausible(self, d: DictMatch, toks) -> bool:
@@ -194,18 +246,22 @@ class Extractor:
             return True
         if d.surface in self.vocab.generic:
             return False
-        if (
-            all(d.surface != f.name and f.kind not in ("province", "city") for f in feats)
-            and self.discoverer.word_frequency(d.surface) > _COMMON_WORD_FREQ
-        ):
-            # a short form that is also a common word (资源 for 资源县) is not a name
-            return False
+        if all(d.surface != f.name and f.kind not in ("province", "city") for f in feats):
+            # a short form that is also a common word (资源 for 资源县) is not a name;
+            # away from the plan's own province the bar is lower (新建 for 新建区)
+            home = self.jurisdiction.province_prefix if self.jurisdiction else None
+            away = home is not None and all((f.admin_code or "")[:2] != home for f in feats)
+            limit = _AWAY_WORD_FREQ if away else _COMMON_WORD_FREQ
+            if self.discoverer.word_frequency(d.surface) > limit:
+                return False
         starts = {t.start for t in toks}
         ends = {t.end for t in toks}
         return d.start in starts and d.end in ends
 
     def _from_dict(self, d: DictMatch, rule: str) -> _Found:
         feats = [self._features[i] for i in d.ids if i in self._features]
+        if not feats and d.surface in (self.vocab.regions or {}):
+            return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region")
         names = {f.name for f in feats}
         kinds = {f.kind for f in feats}
         name = names.pop() if len(names) == 1 else d.surface

@@ -16,24 +16,46 @@ names of their own and are left alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from geoplan.extract.discovery import Candidate, _generic_only
 from geoplan.extract.vocab import ExtractVocab
 
 _MAX_ITEM = 8
 _LIST_END = ("等", "和", "及", "与")
+_COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两]+)[个座条处]")
 
 
-def coordinated(text: str, cand: Candidate, vocab: ExtractVocab, sent_start: int) -> list[Candidate]:
-    """Names listed before ``cand`` that share its head (see module doc)."""
+def coordinated(
+    text: str,
+    cand: Candidate,
+    vocab: ExtractVocab,
+    sent_start: int,
+    accept: Callable[[str], bool] | None = None,
+) -> list[Candidate]:
+    """Names listed before ``cand`` that share its head (see module doc).
+
+    ``accept`` says whether a list item can be a name on its own (a proper part,
+    no measure): "积极参与…" must not make 参 an item of a list ending in 与.
+    """
     head_text = cand.name[len(cand.stem) :] if cand.name.endswith(cand.name[len(cand.stem) :]) else cand.head
     if cand.generic:
         shared = text[cand.start : cand.end]  # 生态廊道
         j = cand.start
+        # "…等重点生态廊道": a modifier between the list and its head is skipped
+        for k in range(j - 1, max(sent_start, j - 5), -1):
+            if text[k] in _LIST_END and (text[k + 1 : j] in vocab.breakers or text[k + 1 : j] in vocab.generic):
+                j = k + 1
+                break
         # only "A、B等生态廊道" shares a head; "水乡客厅公园、城镇公园" is a list of names
-        if not (j > sent_start and text[j - 1] in _LIST_END):
+        count = _COUNT_BEFORE.search(text, max(sent_start, j - 6), j)
+        if count is not None and count.end() == j and count.start() > sent_start and text[count.start() - 1] not in "、，,":
+            # "A、B2个通用机场": the count closes the list
+            j = count.start() + 1
+        elif not cand.stem or not (j > sent_start and text[j - 1] in _LIST_END):
+            # a bare head (地区, 中心) after 等 or 和 is too vague to share
             return []
-        items = _items_before(text, sent_start, j - 1, vocab, min_items=1)
+        items = _items_before(text, sent_start, j - 1, vocab, min_items=2 if count is not None else 1)
     else:
         tail = _generic_tail(cand.stem, vocab)
         if len(tail) < 2 or cand.start <= sent_start or text[cand.start - 1] != "、":
@@ -43,6 +65,11 @@ def coordinated(text: str, cand: Candidate, vocab: ExtractVocab, sent_start: int
     out: list[Candidate] = []
     for start, item in items:
         if any(item.endswith(h) for h in (cand.head, head_text)):
+            continue
+        if not cand.generic and any(item.endswith(h) for h in vocab.head_kind if len(h) >= 2):
+            # 吴淞创新城、上海湾区…开发区: an item with a head of its own is a name already
+            continue
+        if accept is not None and not accept(item):
             continue
         out.append(
             Candidate(

@@ -45,6 +45,26 @@ class ExtractVocab:
     stop_flags: tuple[str, ...]
     no_discovery_kinds: frozenset[str]
     locator_before: frozenset[str]
+    soft_breakers: frozenset[str] = frozenset()
+    phases: tuple[str, ...] = ()
+    area_kinds: frozenset[str] = frozenset()
+    list_separators: str = "、"
+    joiners: dict[str, tuple[str, ...]] | None = None
+    actor_heads: frozenset[str] = frozenset()
+    slogans: tuple[str, ...] = ()
+    category_prefixes: tuple[str, ...] = ()
+    designations: tuple[str, ...] = ()
+    rare_freq: int = 100
+    proper_freq: int = 1000
+    group_counts: str = ""
+    group_heads: tuple[str, ...] = ()
+    group_max_stem: int = 3
+    groups: dict[str, tuple[str, ...]] | None = None
+    regions: dict[str, str] | None = None  # macro-region name → kind
+
+    def group_members(self, name: str) -> tuple[str, ...]:
+        """The member places of a group name (青西三镇 → its three towns), if listed."""
+        return (self.groups or {}).get(name, ())
 
 
 def _read_toml(path: Path) -> dict:
@@ -84,6 +104,10 @@ def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
     stem = rules.get("stem", {})
     head_rules = rules.get("heads", {})
     quotes = rules.get("quotes", {})
+    names = rules.get("names", {})
+    groups_file = vocab_dir / "groups.toml"
+    groups_data = _read_toml(groups_file) if groups_file.exists() else {}
+    regions = _load_regions(vocab_dir / "regions.toml")
     return ExtractVocab(
         kinds=kinds,
         head_kind=head_kind,
@@ -105,4 +129,36 @@ def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
         stop_flags=tuple(stem.get("stop_flags", ())),
         no_discovery_kinds=frozenset(head_rules.get("no_discovery_kinds", ())),
         locator_before=frozenset(stem.get("locator_before", ())),
+        soft_breakers=frozenset(stem.get("soft_breakers", ())),
+        phases=tuple(head_rules.get("phases", ())),
+        area_kinds=frozenset(stem.get("area_kinds", ())),
+        joiners={k: tuple(v) for k, v in stem.get("joiners", {}).items()},
+        actor_heads=frozenset(head_rules.get("actors", ())),
+        slogans=tuple(sorted(names.get("slogans", ()), key=len, reverse=True)),
+        category_prefixes=tuple(names.get("category_prefixes", ())),
+        designations=tuple(names.get("designations", ())),
+        rare_freq=int(stem.get("rare_freq", 100)),
+        proper_freq=int(stem.get("proper_freq", 1000)),
+        group_counts=groups_data.get("pattern", {}).get("counts", ""),
+        group_heads=tuple(groups_data.get("pattern", {}).get("heads", ())),
+        group_max_stem=int(groups_data.get("pattern", {}).get("max_stem", 3)),
+        groups={name: tuple(spec.get("members", ())) for name, spec in groups_data.get("groups", {}).items()},
+        regions=regions,
     )
+
+
+def _load_regions(path: Path) -> dict[str, str]:
+    """Macro-region names (长三角, 亚太…) with the kind they are reported as.
+
+    They name no gazetteer feature yet a planner expects them on the list: they
+    are matched like gazetteer names, from this vocabulary.
+    """
+    if not path.exists():
+        return {}
+    data = _read_toml(path)
+    out: dict[str, str] = {}
+    for group in data.values():
+        kind = group.get("kind", "zone")
+        for name in group.get("names", ()):
+            out[name] = kind
+    return out

@@ -54,10 +54,8 @@ class Gazetteer:
                     self._by_id[f.id] = f
             else:
                 self._by_id[f.id] = f
-            for n in f.all_names:
-                bucket = self._by_name[n]
-                if f not in bucket:
-                    bucket.append(f)
+            for n in dict.fromkeys(f.all_names):  # identity, not __eq__: eq compares geometries
+                self._by_name[n].append(f)
             if f.origin == "admin" and f.kind in BOUNDARY_KINDS and f.admin_code:
                 self._admin_by_code.setdefault(f.admin_code, f)
                 if f.kind == "district" and f.geometry is not None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +22,10 @@ from shapely.geometry import Point
 
 from geoplan.errors import OverrideError
 from geoplan.records import Location
+from geoplan.tools.coords import UnknownCRSError, canonical_crs, to_wgs84
 
-_NAME_COLS = ("name",)
+#: radius (metres) of a point the planner typed in without saying how precise it is
+_DEFAULT_POINT_M = 100.0
 
 
 @dataclass(frozen=True)
@@ -39,35 +43,37 @@ class Override:
     path: str = ""
 
     def to_location(self, gazetteer) -> Location:
+        """The decision as a located feature (method ``override``, confidence 1)."""
         reason = f"review override ({self.path}, row {self.row})"
         if self.note:
             reason += f": {self.note}"
         if self.gazetteer_id:
+            from geoplan.geocode.resolver import precision_of, source_text
+
             f = gazetteer.get(self.gazetteer_id)
             if f is None or f.geometry is None:
                 raise OverrideError(self.path, f"gazetteer id {self.gazetteer_id!r} not found or has no geometry", self.row)
+            precision, precision_m = precision_of(f)
             return Location(
                 geometry=f.geometry,
-                precision="feature",
-                precision_m=self.precision_m or float(f.precision_m),
+                precision=precision,
+                precision_m=self.precision_m or precision_m,
                 method="override",
                 confidence=1.0,
                 reason=reason,
-                source=f"{f.source} ({f.license})",
+                source=source_text(f),
                 source_crs=f.source_crs,
                 gazetteer_id=f.id,
             )
-        from geoplan.tools.coords import to_wgs84
-
         lon, lat = to_wgs84(self.lon, self.lat, self.crs)
         return Location(
             geometry=Point(float(lon), float(lat)),
             precision="feature",
-            precision_m=self.precision_m or 100.0,
+            precision_m=self.precision_m or _DEFAULT_POINT_M,
             method="override",
             confidence=1.0,
             reason=reason,
-            source=f"review override {self.path}",
+            source=f"review override {self.path}, row {self.row}",
             source_crs=self.crs,
         )
 
@@ -76,9 +82,30 @@ class Overrides:
     """All decisions of one overrides file, looked up by name and scope."""
 
     def __init__(self, rows: list[Override]) -> None:
+        self.rows: tuple[Override, ...] = tuple(rows)
         self._by_name: dict[str, list[Override]] = {}
         for r in rows:
             self._by_name.setdefault(r.name, []).append(r)
+        self._validated: set[int] = set()
+
+    def validate(self, gazetteer) -> None:
+        """Fail on the first decision naming a gazetteer id that does not exist or has no position.
+
+        Checked for every row, not only for names the plan happens to contain:
+        a mistyped id is a decision that would silently never apply.
+        """
+        if id(gazetteer) in self._validated:
+            return
+        for r in self.rows:
+            if r.gazetteer_id:
+                f = gazetteer.get(r.gazetteer_id)
+                if f is None:
+                    raise OverrideError(r.path, f"unknown gazetteer id {r.gazetteer_id!r}", r.row)
+                if f.geometry is None:
+                    raise OverrideError(
+                        r.path, f"gazetteer id {r.gazetteer_id!r} ({f.name}) has no position; give lon/lat instead", r.row
+                    )
+        self._validated.add(id(gazetteer))
 
     @classmethod
     def empty(cls) -> Overrides:
@@ -94,6 +121,8 @@ class Overrides:
             data = path.read_bytes()
         except OSError as exc:
             raise OverrideError(path, f"cannot read: {exc.strerror or exc}") from exc
+        if b"\x00" in data:
+            raise OverrideError(path, "a binary file, not a CSV text (NUL bytes)")
         text = None
         for enc in ("utf-8-sig", "gb18030"):
             try:
@@ -103,71 +132,95 @@ class Overrides:
                 continue
         if text is None:
             raise OverrideError(path, "not UTF-8 or GB18030 text")
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or "name" not in [f.strip() for f in reader.fieldnames]:
-            raise OverrideError(path, "missing the required column 'name'")
-        rows: list[Override] = []
-        for i, raw in enumerate(reader, start=2):
-            rec = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-            name = rec.get("name", "")
-            gid = rec.get("gazetteer_id", "")
-            lon_s, lat_s = rec.get("lon", ""), rec.get("lat", "")
-            if not name:
-                if gid or lon_s or lat_s:
-                    raise OverrideError(path, "a decision without a name", i)
-                continue
-            if not gid and not lon_s and not lat_s:
-                continue  # not decided yet
-            lon = lat = None
-            if not gid:
-                try:
-                    lon, lat = float(lon_s), float(lat_s)
-                except ValueError:
-                    raise OverrideError(path, f"lon/lat must be numbers, got {lon_s!r}, {lat_s!r}", i) from None
-                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                    raise OverrideError(path, f"lon/lat out of range: {lon}, {lat}", i)
-            crs = rec.get("crs", "") or "EPSG:4326"
-            from geoplan.tools.coords import canonical_crs
-
-            try:
-                crs = canonical_crs(crs)
-            except Exception as exc:  # UnknownCRSError
-                raise OverrideError(path, str(exc), i) from None
-            pm = rec.get("precision_m", "")
-            try:
-                precision_m = float(pm) if pm else None
-            except ValueError:
-                raise OverrideError(path, f"precision_m must be a number, got {pm!r}", i) from None
-            rows.append(
-                Override(
-                    name=name,
-                    doc=rec.get("doc", ""),
-                    jurisdiction=rec.get("jurisdiction", ""),
-                    gazetteer_id=gid,
-                    lon=lon,
-                    lat=lat,
-                    crs=crs,
-                    precision_m=precision_m,
-                    note=rec.get("note", ""),
-                    row=i,
-                    path=str(path),
-                )
-            )
-        return cls(rows)
+        try:
+            return cls(list(_parse(text, path)))
+        except csv.Error as exc:
+            raise OverrideError(path, f"not a readable CSV: {exc}") from None
 
     def match(self, name: str, doc: str, jurisdiction) -> Override | None:
-        """The most specific decision for ``name`` in this plan."""
+        """The most specific decision for ``name`` in this plan.
+
+        ``doc`` scope: the plan's id, or its leading part before ``_`` (``000``
+        for ``000_72d8…``).  ``jurisdiction`` scope: the unit's name, its short
+        form (青浦 for 青浦区) or its code.  A scoped row beats an unscoped one;
+        a row scoped to another plan or unit never applies.
+        """
         best: tuple[int, Override] | None = None
         for r in self._by_name.get(name, ()):
             score = 0
             if r.doc:
-                if r.doc != doc and not doc.startswith(r.doc):
+                if not _doc_matches(r.doc, doc):
                     continue
                 score += 2
             if r.jurisdiction:
-                if jurisdiction is None or r.jurisdiction not in (jurisdiction.name, jurisdiction.code):
+                if jurisdiction is None or not _unit_matches(r.jurisdiction, jurisdiction):
                     continue
                 score += 1
             if best is None or score > best[0]:
                 best = (score, r)
         return best[1] if best else None
+
+
+def _doc_matches(scope: str, doc: str) -> bool:
+    return doc == scope or doc.startswith(scope + "_")
+
+
+def _unit_matches(scope: str, jurisdiction) -> bool:
+    if scope in (jurisdiction.name, jurisdiction.code):
+        return True
+    return len(scope) >= 2 and jurisdiction.name.startswith(scope) and len(jurisdiction.name) - len(scope) == 1
+
+
+def _parse(text: str, path: Path) -> Iterator[Override]:
+    """Rows of an overrides CSV as :class:`Override` records; undecided rows skipped."""
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "name" not in [(f or "").strip() for f in reader.fieldnames]:
+        raise OverrideError(path, "missing the required column 'name'")
+    for i, raw in enumerate(reader, start=2):
+        rec = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str) or v is None}
+        name = rec.get("name", "")
+        gid = rec.get("gazetteer_id", "")
+        lon_s, lat_s = rec.get("lon", ""), rec.get("lat", "")
+        if not name:
+            if gid or lon_s or lat_s:
+                raise OverrideError(path, "a decision without a name", i)
+            continue
+        if not gid and not lon_s and not lat_s:
+            continue  # not decided yet
+        lon = lat = None
+        if not gid:
+            lon, lat = _lon_lat(lon_s, lat_s, path, i)
+        try:
+            crs = canonical_crs(rec.get("crs", "") or "EPSG:4326")
+        except UnknownCRSError as exc:
+            raise OverrideError(path, str(exc), i) from None
+        pm = rec.get("precision_m", "")
+        try:
+            precision_m = float(pm) if pm else None
+        except ValueError:
+            raise OverrideError(path, f"precision_m must be a number, got {pm!r}", i) from None
+        if precision_m is not None and not (math.isfinite(precision_m) and precision_m > 0):
+            raise OverrideError(path, f"precision_m must be a positive number of metres, got {pm!r}", i)
+        yield Override(
+            name=name,
+            doc=rec.get("doc", ""),
+            jurisdiction=rec.get("jurisdiction", ""),
+            gazetteer_id=gid,
+            lon=lon,
+            lat=lat,
+            crs=crs,
+            precision_m=precision_m,
+            note=rec.get("note", ""),
+            row=i,
+            path=str(path),
+        )
+
+
+def _lon_lat(lon_s: str, lat_s: str, path: Path, row: int) -> tuple[float, float]:
+    try:
+        lon, lat = float(lon_s), float(lat_s)
+    except ValueError:
+        raise OverrideError(path, f"lon/lat must be numbers, got {lon_s!r}, {lat_s!r}", row) from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise OverrideError(path, f"lon/lat out of range: {lon_s}, {lat_s}", row)
+    return lon, lat

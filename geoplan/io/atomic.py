@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,3 +41,29 @@ def write_bytes(target: Path | str, data: bytes) -> Path:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
     return Path(target)
+
+
+@contextlib.contextmanager
+def atomic_files(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; move every file it holds into place on success.
+
+    For formats that are several files (a shapefile is .shp, .shx, .dbf, .prj,
+    .cpg): writing straight into the target folder would leave a mix of old and
+    new sidecars if the writer failed half-way.  Here the writer fills a private
+    folder; only when it returns are the files renamed over their targets, each
+    rename atomic, the ``.shp`` ones last so that a reader never opens a new
+    geometry file with an old attribute table.  On failure the folder is removed
+    and the old files are untouched.
+    """
+    target = Path(target)
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=folder))
+    try:
+        yield tmp_dir
+        files = sorted(p for p in tmp_dir.iterdir() if p.is_file())
+        files.sort(key=lambda p: p.suffix.lower() == ".shp")
+        for p in files:
+            os.replace(p, folder / p.name)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)

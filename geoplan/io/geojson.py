@@ -3,8 +3,10 @@
 GDAL's writer is correct but its float formatting and member order vary across
 versions; planners diff outputs between runs, so geoplan writes the JSON itself:
 WGS-84, lon/lat, coordinates rounded to 7 decimals (about 1 cm), features in a
-stable order, no ``crs`` member (RFC 7946 §4), ``null`` geometry for features
-that could not be located.
+stable order, no ``crs`` member (RFC 7946 §4), polygon rings wound by the
+right-hand rule (§3.1.6), ``null`` geometry for features that could not be
+located.  :func:`write_geojson_set` writes the merged file and one file per
+theme, with the same theme meaning as :func:`geoplan.tools.filter.filter_layers`.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import shapely
 from shapely.geometry import mapping
 
 from geoplan.io.atomic import write_text
+from geoplan.io.schema import coerce_features
 
 _DECIMALS = 7
 
@@ -50,6 +54,9 @@ def to_geojson_dict(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     for row in gdf.itertuples(index=False):
         rec = row._asdict()
         geom = rec.pop(gdf.geometry.name, None)
+        if geom is not None and not geom.is_empty:
+            # RFC 7946 §3.1.6: exterior rings counterclockwise, holes clockwise
+            geom = shapely.orient_polygons(geom, exterior_cw=False)
         feats.append(
             {
                 "type": "Feature",
@@ -61,14 +68,51 @@ def to_geojson_dict(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def geojson_text(gdf: gpd.GeoDataFrame) -> str:
+    """The exact text :func:`write_geojson` writes (UTF-8, one member per line)."""
+    return json.dumps(to_geojson_dict(gdf), ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path | str) -> Path:
-    text = json.dumps(to_geojson_dict(gdf), ensure_ascii=False, indent=1, sort_keys=False)
-    return write_text(path, text + "\n")
+    return write_text(path, geojson_text(gdf))
+
+
+def themes_dir_for(path: Path | str) -> Path:
+    """Where :func:`write_geojson_set` puts the per-theme files of ``path`` by default."""
+    path = Path(path)
+    return path.parent / f"{path.stem}_themes"
+
+
+def write_geojson_set(layers, path: Path | str, themes_dir: Path | str | None = None) -> dict[str, Path]:
+    """The merged features at ``path`` and one ``<theme>.geojson`` per theme in ``themes_dir``.
+
+    A theme file holds every feature named under the theme (see
+    :func:`geoplan.tools.filter.theme_mask`), located or not, so that a theme
+    file and ``geoplan filter --theme`` agree.  Returns ``{"features": path,
+    "theme:<主题>": file, …}``.
+    """
+    from geoplan.tools.filter import theme_mask
+
+    path = Path(path)
+    tdir = Path(themes_dir) if themes_dir is not None else themes_dir_for(path)
+    written = {"features": write_geojson(layers.features, path)}
+    for theme in layer_themes(layers.features):
+        part = layers.features[theme_mask(layers.features, [theme]).to_numpy()]
+        written[f"theme:{theme}"] = write_geojson(part, tdir / f"{theme}.geojson")
+    return written
+
+
+def layer_themes(features: gpd.GeoDataFrame) -> list[str]:
+    """Every theme a feature of ``features`` is named under, sorted."""
+    from geoplan.io.schema import split_list
+
+    found = set(features["theme"].dropna()) | {t for v in features["themes"] for t in split_list(v)}
+    return sorted(t for t in found if t)
 
 
 def read_geojson(path: Path | str) -> gpd.GeoDataFrame:
-    """Read a features file written by geoplan (or any GeoJSON) into the schema."""
-    gdf = gpd.read_file(path)
-    if gdf.crs is None:
-        gdf = gdf.set_crs("EPSG:4326")
-    return gdf
+    """Read a features file written by geoplan into the schema (types restored, EPSG:4326)."""
+    import pyogrio
+
+    gdf = pyogrio.read_dataframe(path)
+    return coerce_features(gdf)

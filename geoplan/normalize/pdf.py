@@ -112,32 +112,81 @@ def drop_page_numbers(t: Tracked) -> Tracked:
     return t.delete_lines(i for i, line in enumerate(lines) if line.strip() and rx.match(line))
 
 
+def wrap_width(lines: list[str]) -> int | None:
+    """The page width in characters, when most long lines share one length.
+
+    A line that fills the width was wrapped by the page, even if it happens to
+    end in ``。`` or ``；``; without a clear mode (text extracted paragraph by
+    paragraph) there is no such evidence and ``None`` is returned.
+    """
+    conf = _conf()
+    lengths = [len(l.strip()) for l in lines if len(l.strip()) >= conf.long_line and not is_heading(l)]
+    if len(lengths) < 10:
+        return None
+    mode = max(set(lengths), key=lengths.count)
+    return mode if lengths.count(mode) >= 0.3 * len(lengths) else None
+
+
+def _pipes_mode(lines: list[str]) -> int:
+    counts = [l.count("|") for l in lines if "|" in l]
+    return max(set(counts), key=counts.count) if counts else 0
+
+
+def _row_continues(line: str, pipes: int, nxt: str, cells: int) -> bool:
+    """A table row broken by the page: it does not end in ``|``, or its rest follows.
+
+    ``pipes`` counts the borders of the row so far (it may already be joined
+    from several lines); ``cells`` is the usual count of the table.
+    """
+    if "|" not in line or not cells:
+        return False
+    if is_heading(nxt) and "|" not in nxt:
+        return False
+    if not line.rstrip().endswith("|"):
+        return True
+    return "|" in nxt and pipes + nxt.count("|") <= cells
+
+
 def join_broken_lines(t: Tracked) -> Tracked:
     """Join a line to the next when the sentence visibly continues.
 
-    Not joined: a line ending in sentence punctuation, a heading (or table row)
-    on either side, and a next line opening with a run-in lead
-    (``推进传统产业质量提升。 积极…``), which starts a new paragraph.  Two Latin
-    words broken across lines get a space; anything else is glued.
+    Not joined: a line ending in sentence punctuation (unless it fills the page
+    width, see :func:`wrap_width`), a heading on either side, and a next line
+    opening with a run-in lead (``推进传统产业质量提升。 积极…``), which starts
+    a new paragraph.  A table row split by the page is put back together.  Two
+    Latin words, or a cell border and its cell, get a space; anything else is glued.
     """
     conf = _conf()
     lines = t.text.split("\n")
+    width = wrap_width(lines)
+    cells = _pipes_mode(lines)
     edits = []
     pos = 0
+    pipes = 0  # borders of the logical row being assembled
     for i, line in enumerate(lines[:-1]):
         nl = pos + len(line)
         nxt = lines[i + 1]
-        if (
-            line.strip()
-            and nxt.strip()
-            and not is_terminated(line)
-            and not is_title(line)
-            and not is_heading(nxt)
-            and not conf.lead.match(nxt.lstrip())
-        ):
-            a, b = line.rstrip()[-1:], nxt.lstrip()[:1]
-            edits.append((nl, nl + 1, " " if (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()) else ""))
         pos = nl + 1
+        pipes += line.count("|")
+        if not line.strip() or not nxt.strip():
+            pipes = 0
+            continue
+        if _row_continues(line, pipes, nxt, cells):
+            join = True
+        else:
+            ended = is_terminated(line) and not (width and len(line.strip()) >= width)
+            join = (
+                not ended
+                and not is_title(line)
+                and not is_heading(nxt)
+                and not conf.lead.match(nxt.lstrip())
+            )
+        if join:
+            a, b = line.rstrip()[-1:], nxt.lstrip()[:1]
+            latin = a.isascii() and a.isalpha() and b.isascii() and b.isalpha()
+            edits.append((nl, nl + 1, " " if latin or "|" in (a, b) else ""))
+        else:
+            pipes = 0
     return t.apply(edits)
 
 

@@ -1,0 +1,87 @@
+"""Benchmark the embedded gazetteer.
+
+Prints the cold build time of the national layer (empty cache), the warm load
+time, lookup throughput and the memory the index holds, so that a change to
+the admin builder or the cache format shows its cost.
+
+    python bench/bench_gazetteer.py [--lookups 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from shapely.geometry import Point  # noqa: E402
+
+from geoplan.gazetteer import Gazetteer  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lookups", type=int, default=200_000)
+    ap.add_argument("--points", type=int, default=20_000)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="geoplan-bench-") as tmp:
+        cache = Path(tmp)
+        t = time.perf_counter()
+        g = Gazetteer.load(cache_dir=cache)
+        cold = time.perf_counter() - t
+        del g
+        gc.collect()
+
+        tracemalloc.start()
+        t = time.perf_counter()
+        g = Gazetteer.load(cache_dir=cache)
+        warm = time.perf_counter() - t
+        _, peak = tracemalloc.get_traced_memory()
+        held = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        cache_mb = sum(p.stat().st_size for p in cache.glob("*.pkl")) / 1e6
+
+        rng = random.Random(7)
+        names = sorted(g.names())
+        sample = [rng.choice(names) for _ in range(args.lookups)]
+        t = time.perf_counter()
+        hits = sum(1 for n in sample if g.lookup(n))
+        dt = time.perf_counter() - t
+
+        counties = [f.admin_code for f in g.features if f.kind == "district"]
+        scoped = [(rng.choice(names), rng.choice(counties)) for _ in range(args.lookups // 10)]
+        t = time.perf_counter()
+        for n, c in scoped:
+            g.lookup(n, within=c)
+        dt_scoped = time.perf_counter() - t
+
+        pts = [Point(rng.uniform(98, 122), rng.uniform(22, 42)) for _ in range(args.points)]
+        t = time.perf_counter()
+        for p in pts:
+            g.county_of(p)
+        dt_pip = time.perf_counter() - t
+        t = time.perf_counter()
+        g.counties_of(pts)
+        dt_pip_vec = time.perf_counter() - t
+
+    s = g.stats()
+    print(f"features            {s['features']:,} ({s['names']:,} names; {s['townships_with_point']:,}/{s['townships']:,} townships with a point)")
+    print(f"cold build          {cold:6.2f} s  (national layer built from installed packages)")
+    print(f"warm load           {warm:6.2f} s  (cache {cache_mb:.0f} MB on disk)")
+    print(f"lookup              {args.lookups / dt:,.0f} lookups/s ({hits / len(sample):.0%} hit)")
+    print(f"lookup within       {len(scoped) / dt_scoped:,.0f} lookups/s")
+    print(f"county_of           {len(pts) / dt_pip:,.0f} points/s, vectorised {len(pts) / dt_pip_vec:,.0f} points/s")
+    print(f"memory              {held / 1e6:.0f} MB held by the index, peak {peak / 1e6:.0f} MB during warm load; "
+          f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
