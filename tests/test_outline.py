@@ -181,17 +181,18 @@ def styles(outline) -> Counter:
 
 # counts from reading the plans:
 #   000: 一…五; (一)-(三) under 三, (一)-(六) under 四, (一)-(四) under 五; 1.-6. under 一 and
-#        5+3+4+4+4+3 under 四's sections; leads: 5 (一是…五是) + 4 原则 + 6 目标
+#        5+3+4+4+4+3 under 四's sections; leads: 5 (一是…五是) + 4 原则 + 6 目标, plus 59
+#        short sub-task sentences inside the items' own paragraphs (1.标题。高标准打造生态绿心。…)
 #   001: 一…四; 3+2+3+5 (一); 9+5+10+23 numbered items
 #   002: 一…六; 6+4+4+4+2 (一)
-#   003: 一…九; 2+3+3+3+6+4+3+4+4 (一); 8 专栏 boxes; 83 run-in leads
+#   003: 一…九; 2+3+3+3+6+4+3+4+4 (一); 8 专栏 boxes; 83 run-in leads + 1 inside an item
 #   004: 第一章…第十章 + 前言, 结语, 附录; 46 一、 in chapters + 2 in the appendix; 151 leads
 #        in the PDF, one of which follows a line whose 。 the extraction lost
 EXPECTED = {
-    "000": {"cn-number": 5, "paren": 13, "arabic": 29, "lead": 15},
+    "000": {"cn-number": 5, "paren": 13, "arabic": 29, "lead": 74},
     "001": {"cn-number": 4, "paren": 13, "arabic": 47},
     "002": {"cn-number": 6, "paren": 20},
-    "003": {"cn-number": 9, "paren": 32, "box": 8, "lead": 83},
+    "003": {"cn-number": 9, "paren": 32, "box": 8, "lead": 84},
     "004": {"chapter": 13, "cn-number": 48},
 }
 
@@ -247,7 +248,9 @@ def test_body_text_hangs_on_deepest_node(outlines):
     item = o.by_id("四/(四)/1")
     assert item.title == "提升基础设施焕新乡村功能"
     inside = text.text.index("推动交通基础设施建设", item.span[0])
-    assert o.node_at(inside) is item
+    lead = o.node_at(inside)
+    assert lead.parent is item and lead.title == "推动交通基础设施建设" and lead.theme == "交通"
+    assert o.node_at(inside + 30) is lead
     assert o.node_at(item.span[0]) is item
     # text of an item of 二、 (leads only) hangs on the lead
     text3, o3 = outlines["003"]

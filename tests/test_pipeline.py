@@ -108,7 +108,7 @@ def test_precision_is_stated_for_every_located_feature(corpus_build):
     loc = result.layers.features[result.layers.features["located"]]
     assert set(loc["precision"]) <= {"feature", "town", "district", "city"}
     assert loc["precision_m"].notna().all() and (loc["precision_m"] > 0).all()
-    assert loc["method"].isin(["exact", "alias", "contained-name", "admin-fallback", "derived", "override"]).all()
+    assert loc["method"].isin(["exact", "alias", "contained-name", "admin-fallback", "derived", "group", "override"]).all()
     assert (loc["reason"].str.len() > 0).all()
 
 

@@ -157,6 +157,9 @@ class Resolver:
         cands = self._candidates(entity)
         if cands:
             return self._choose(entity, cands, done)
+        group = self._group(entity)
+        if group is not None:
+            return group
         derived = self._derive_extension(entity, done)
         if derived is not None:
             return derived
@@ -171,6 +174,44 @@ class Resolver:
             confidence=0.0,
             reason=f"{entity.name!r} is in no gazetteer layer and holds no place geoplan knows",
             unresolved_reason="not-found",
+        )
+
+    def _group(self, entity: Entity) -> Location | None:
+        """A group name (青西三镇, 长三角) drawn as the union of its members.
+
+        Members come from ``layers/vocab/groups.toml``; each is resolved like any
+        name of the plan.  The group is only placed when every member is: a
+        union missing a member would misstate the area.
+        """
+        members = load_vocab().group_members(entity.name)
+        if not members:
+            return None
+        parts: list[Location] = []
+        for member in members:
+            loc = self.resolve(Entity(name=member, kind="", doc=entity.doc, mentions=()), {})
+            if not loc.located or loc.method not in ("exact", "alias", "override"):
+                return None
+            parts.append(loc)
+        from shapely.ops import unary_union
+
+        geoms = [p.geometry for p in parts]
+        if all(g.geom_type in ("Point", "MultiPoint") for g in geoms):
+            geom = unary_union(geoms)
+        else:
+            geom = unary_union([g if g.geom_type not in ("Point",) else g.buffer(0.001) for g in geoms]).simplify(0.002)
+        order = ["feature", "town", "district", "city"]
+        worst = max((p.precision for p in parts), key=order.index)
+        return Location(
+            geometry=geom,
+            precision=worst,
+            precision_m=max(float(p.precision_m or 0.0) for p in parts),
+            method="group",
+            confidence=round(min(p.confidence for p in parts) * 0.95, 2),
+            reason=f"{entity.name!r} stands for {'、'.join(members)} (layers/vocab/groups.toml); drawn as their union",
+            source="; ".join(dict.fromkeys(p.source for p in parts)),
+            source_crs=parts[0].source_crs,
+            gazetteer_id=None,
+            candidates=tuple(p.gazetteer_id or "" for p in parts),
         )
 
     # ------------------------------------------------------------- candidates

@@ -220,6 +220,7 @@ def find_headings(
         if num is not None:
             seen_numbered = True
             out.append(num)
+            out.extend(inline_leads(text, num, vocab))
             continue
         if cand is None or not seen_numbered:
             continue
@@ -232,3 +233,44 @@ def find_headings(
                 continue
         out.append(cand)
     return out
+
+
+_INLINE_LEAD = re.compile(r"[^。]*。")
+
+
+def inline_leads(text: str, heading: Heading, vocab: OutlineVocab | None = None) -> list[Heading]:
+    """Run-in leads inside a numbered heading's own paragraph.
+
+    ``1.构筑…格局。高标准打造生态绿心。……。高标准建设生态廊道。……`` carries its
+    sub-tasks as short sentences inside one paragraph.  They count only when the
+    body opens with one (sub-tasks come first, then their text), and each is a
+    short sentence without commas or figures followed by text of its own.
+    """
+    vocab = vocab or load_outline_vocab()
+    if not heading.has_body or heading.style == "lead":
+        return []
+    para = text[heading.start : heading.para_end]
+    sentences = [(m.start(), m.group()) for m in _INLINE_LEAD.finditer(para)]
+    if len(sentences) < 3:
+        return []
+
+    def is_lead(k: int) -> bool:
+        pos, sent = sentences[k]
+        body = sent[:-1].strip()
+        rest = para[pos + len(sent) :]
+        return (
+            vocab.lead_min <= len(body) <= vocab.lead_inline_max
+            and not re.search(r"[，,；;：:、0-9]", body)
+            and not body.startswith(vocab.lead_stop_prefixes)
+            and len(rest.strip()) >= 20
+            and k + 1 < len(sentences)
+            and len(sentences[k + 1][1]) > len(sent)
+        )
+
+    if not is_lead(1):
+        return []
+    return [
+        Heading(heading.start + sentences[k][0], heading.para_end, "lead", "", clean_title(sentences[k][1][:-1]), True)
+        for k in range(1, len(sentences))
+        if is_lead(k)
+    ]

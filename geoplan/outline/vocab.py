@@ -65,6 +65,7 @@ class OutlineVocab:
     lead_max: int
     lead_short: int
     lead_min: int
+    lead_inline_max: int
     lead_prefixes: tuple[str, ...]
     lead_stop_prefixes: tuple[str, ...]
     lead_stop_chars: tuple[str, ...]
@@ -95,6 +96,7 @@ def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
         lead_max=int(leads.get("max_chars", 34)),
         lead_short=int(leads.get("short_chars", 25)),
         lead_min=int(leads.get("min_chars", 4)),
+        lead_inline_max=int(leads.get("inline_max_chars", 16)),
         lead_prefixes=tuple(sorted(leads.get("prefixes", ()), key=len, reverse=True)),
         lead_stop_prefixes=tuple(leads.get("stop_prefixes", ())),
         lead_stop_chars=tuple(leads.get("stop_chars", ())),
