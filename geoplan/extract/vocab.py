@@ -21,6 +21,7 @@ class KindInfo:
     precision: str
     geometry: str
     heads: tuple[str, ...]
+    accepts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def load_kinds(vocab_dir: Path | None = None) -> dict[str, KindInfo]:
             precision=spec.get("precision", "feature"),
             geometry=spec.get("geometry", "point"),
             heads=tuple(spec.get("heads", ())),
+            accepts=tuple(spec.get("accepts", ())),
         )
         for name, spec in data.items()
     }

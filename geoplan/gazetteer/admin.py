@@ -47,7 +47,13 @@ BOUNDARY_PRECISION_M = 100.0
 TOWN_POINT_PRECISION_M = 2500.0
 BOUNDARY_CRS = "EPSG:4490"
 GEONAMES_LICENSE = "CC BY 4.0 (GeoNames, geonames.org)"
-RULES_FILE = Path(__file__).with_name("admin_names.toml")
+def _rules_file() -> Path:
+    from geoplan import paths
+
+    return paths.layers_dir() / "vocab" / "admin_names.toml"
+
+
+RULES_FILE = _rules_file()
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 

@@ -44,17 +44,6 @@ _MIN_CONTAINED_M = 500.0
 #: administrative units (a 28 km lake shore is not "town" precision)
 _CLASS_BY_RADIUS = (("town", 5000.0), ("district", 50000.0), ("city", float("inf")))
 
-#: kinds a head word asks for, when a mention's kind and a candidate's differ
-_COMPATIBLE = {
-    "station": {"station", "hub"},
-    "metro_line": {"metro_line", "rail"},
-    "rail": {"rail", "metro_line"},
-    "road": {"road", "bridge"},
-    "town": {"town", "street"},
-    "street": {"street", "town"},
-    "district": {"district", "city"},
-    "city": {"city", "district", "province"},
-}
 
 
 @dataclass
@@ -575,7 +564,9 @@ def _top_layer_per_county(feats: list[GazetteerFeature]) -> list[GazetteerFeatur
 
 
 def _kind_fits(wanted: str, have: str) -> bool:
-    return have == wanted or have in _COMPATIBLE.get(wanted, ())
+    # kinds.toml says which other kinds a head word may turn out to be (站 → hub)
+    info = load_kinds().get(wanted)
+    return have == wanted or (info is not None and have in info.accepts)
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from geopy.adapters import URLLibAdapter
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderParseError,
@@ -33,9 +32,8 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
-from geoplan.errors import GeocoderAuthError
 
-from .base import OnlineGeocoder, split_base_url
+from .base import OnlineGeocoder, keyed_geocoder
 
 __all__ = ["Amap", "AmapOnline"]
 
@@ -141,11 +139,8 @@ class AmapOnline(OnlineGeocoder):
         user_agent: str | None = None,
         **options: Any,
     ) -> None:
-        if not api_key:
-            raise GeocoderAuthError("amap: an API key is required (a Web服务 key from https://console.amap.com/dev/key/app)")
-        scheme, domain = split_base_url(base_url, DEFAULT_DOMAIN)
-        geocoder = Amap(api_key, domain=domain, scheme=scheme, timeout=timeout, proxies=proxies,
-                        user_agent=user_agent, adapter_factory=URLLibAdapter)
+        geocoder = keyed_geocoder("amap", Amap, api_key, "a Web服务 key from https://console.amap.com/dev/key/app",
+                                  base_url, DEFAULT_DOMAIN, timeout=timeout, proxies=proxies, user_agent=user_agent)
         super().__init__(geocoder, **options)
 
     def request_params(self, region: str | None, within: BaseGeometry | None) -> dict[str, Any]:

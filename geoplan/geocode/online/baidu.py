@@ -14,7 +14,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from geopy.adapters import URLLibAdapter
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderParseError,
@@ -28,9 +27,8 @@ from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
-from geoplan.errors import GeocoderAuthError
 
-from .base import OnlineGeocoder, split_base_url
+from .base import OnlineGeocoder, keyed_geocoder
 from .cache import Candidate
 
 __all__ = ["BaiduOnline", "BaiduV3Region"]
@@ -115,12 +113,9 @@ class BaiduOnline(OnlineGeocoder):
         user_agent: str | None = None,
         **options: Any,
     ) -> None:
-        if not api_key:
-            raise GeocoderAuthError("baidu: an API key (AK) is required; get one at https://lbsyun.baidu.com/apiconsole/key")
-        scheme, domain = split_base_url(base_url, DEFAULT_DOMAIN)
-        geocoder = BaiduV3Region(
-            api_key, domain=domain, scheme=scheme, timeout=timeout, proxies=proxies,
-            user_agent=user_agent, security_key=security_key, adapter_factory=URLLibAdapter,
+        geocoder = keyed_geocoder(
+            "baidu", BaiduV3Region, api_key, "an AK from https://lbsyun.baidu.com/apiconsole/key", base_url,
+            DEFAULT_DOMAIN, timeout=timeout, proxies=proxies, user_agent=user_agent, security_key=security_key,
         )
         super().__init__(geocoder, **options)
 

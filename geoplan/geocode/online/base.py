@@ -87,6 +87,22 @@ def provider_config(name: str) -> dict[str, Any]:
         raise GeocoderError(f"providers.toml has no [{name}] table") from None
 
 
+def keyed_geocoder(
+    provider: str, cls: type[Geocoder], api_key: str | None, key_help: str, base_url: str | None, default_domain: str, **kw: Any
+) -> Geocoder:
+    """A geopy geocoder of a keyed provider, pointed at ``base_url`` if given.
+
+    Refuses to start without a key (a clear message now beats an opaque 401 from
+    the service later); ``base_url`` exists so tests can use a local server.
+    """
+    from geopy.adapters import URLLibAdapter
+
+    if not api_key:
+        raise GeocoderAuthError(f"{provider}: an API key is required ({key_help})")
+    scheme, domain = split_base_url(base_url, default_domain)
+    return cls(api_key, domain=domain, scheme=scheme, adapter_factory=URLLibAdapter, **kw)
+
+
 def split_base_url(base_url: str | None, default_domain: str, default_scheme: str = "https") -> tuple[str, str]:
     """``(scheme, domain)`` from a base URL such as ``http://127.0.0.1:8080/prefix``.
 

@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from geopy.adapters import URLLibAdapter
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderParseError,
@@ -32,9 +31,8 @@ from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
-from geoplan.errors import GeocoderAuthError
 
-from .base import OnlineGeocoder, split_base_url
+from .base import OnlineGeocoder, keyed_geocoder
 
 __all__ = ["Tencent", "TencentOnline"]
 
@@ -146,11 +144,8 @@ class TencentOnline(OnlineGeocoder):
         user_agent: str | None = None,
         **options: Any,
     ) -> None:
-        if not api_key:
-            raise GeocoderAuthError("tencent: an API key is required (https://lbs.qq.com/dev/console/application/mine)")
-        scheme, domain = split_base_url(base_url, DEFAULT_DOMAIN)
-        geocoder = Tencent(api_key, domain=domain, scheme=scheme, timeout=timeout, proxies=proxies,
-                           user_agent=user_agent, adapter_factory=URLLibAdapter)
+        geocoder = keyed_geocoder("tencent", Tencent, api_key, "https://lbs.qq.com/dev/console/application/mine",
+                                  base_url, DEFAULT_DOMAIN, timeout=timeout, proxies=proxies, user_agent=user_agent)
         super().__init__(geocoder, **options)
 
     def request_params(self, region: str | None, within: BaseGeometry | None) -> dict[str, Any]:
