@@ -28,12 +28,12 @@ from geopy.exc import (
     GeocoderRateLimited,
     GeocoderServiceError,
 )
-from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
+from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
 
-from .base import OnlineGeocoder, keyed_geocoder
+from .base import KeyedRestGeocoder, OnlineGeocoder, keyed_geocoder
 
 __all__ = ["Amap", "AmapOnline"]
 
@@ -46,28 +46,11 @@ _RATE = {10004, 10010, 10014, 10019, 10020, 10021, 10029}
 _TRANSIENT = {10015, 10016, 10017}
 
 
-class Amap(Geocoder):
+class Amap(KeyedRestGeocoder):
     """Amap web-service geocoder in geopy's mould."""
 
     api_path = "/v3/geocode/geo"
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        domain: str = DEFAULT_DOMAIN,
-        scheme: str | None = None,
-        timeout: Any = DEFAULT_SENTINEL,
-        proxies: Any = DEFAULT_SENTINEL,
-        user_agent: str | None = None,
-        ssl_context: Any = DEFAULT_SENTINEL,
-        adapter_factory: Any = None,
-    ) -> None:
-        super().__init__(scheme=scheme, timeout=timeout, proxies=proxies, user_agent=user_agent,
-                         ssl_context=ssl_context, adapter_factory=adapter_factory)
-        self.api_key = api_key
-        self.domain = domain.strip("/")
-        self.api = f"{self.scheme}://{self.domain}{self.api_path}"
+    default_domain = DEFAULT_DOMAIN
 
     def geocode(self, query: str, *, city: str | None = None, exactly_one: bool = True,
                 timeout: Any = DEFAULT_SENTINEL) -> Any:

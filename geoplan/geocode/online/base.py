@@ -48,7 +48,7 @@ from geopy.exc import (
 )
 from geopy.exc import GeocoderUnavailable as GeopyUnavailable
 from geopy.extra.rate_limiter import RateLimiter
-from geopy.geocoders.base import Geocoder
+from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location as GeopyLocation
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -85,6 +85,35 @@ def provider_config(name: str) -> dict[str, Any]:
         return _all_configs()[name]
     except KeyError:
         raise GeocoderError(f"providers.toml has no [{name}] table") from None
+
+
+class KeyedRestGeocoder(Geocoder):
+    """A geopy geocoder for a keyed REST service that geopy lacks (Amap, Tencent).
+
+    Subclasses set ``api_path`` and ``default_domain`` and implement ``geocode``;
+    the constructor takes geopy's usual transport options.
+    """
+
+    api_path: ClassVar[str] = ""
+    default_domain: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        domain: str | None = None,
+        scheme: str | None = None,
+        timeout: Any = DEFAULT_SENTINEL,
+        proxies: Any = DEFAULT_SENTINEL,
+        user_agent: str | None = None,
+        ssl_context: Any = DEFAULT_SENTINEL,
+        adapter_factory: Any = None,
+    ) -> None:
+        super().__init__(scheme=scheme, timeout=timeout, proxies=proxies, user_agent=user_agent,
+                         ssl_context=ssl_context, adapter_factory=adapter_factory)
+        self.api_key = api_key
+        self.domain = (domain or self.default_domain).strip("/")
+        self.api = f"{self.scheme}://{self.domain}{self.api_path}"
 
 
 def keyed_geocoder(

@@ -27,12 +27,12 @@ from geopy.exc import (
     GeocoderRateLimited,
     GeocoderServiceError,
 )
-from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
+from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
 
-from .base import OnlineGeocoder, keyed_geocoder
+from .base import KeyedRestGeocoder, OnlineGeocoder, keyed_geocoder
 
 __all__ = ["Tencent", "TencentOnline"]
 
@@ -46,28 +46,11 @@ _NO_RESULT = {347}
 _ADDRESS_PARTS = ("province", "city", "district", "street", "street_number")
 
 
-class Tencent(Geocoder):
+class Tencent(KeyedRestGeocoder):
     """Tencent WebService geocoder in geopy's mould."""
 
     api_path = "/ws/geocoder/v1/"
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        domain: str = DEFAULT_DOMAIN,
-        scheme: str | None = None,
-        timeout: Any = DEFAULT_SENTINEL,
-        proxies: Any = DEFAULT_SENTINEL,
-        user_agent: str | None = None,
-        ssl_context: Any = DEFAULT_SENTINEL,
-        adapter_factory: Any = None,
-    ) -> None:
-        super().__init__(scheme=scheme, timeout=timeout, proxies=proxies, user_agent=user_agent,
-                         ssl_context=ssl_context, adapter_factory=adapter_factory)
-        self.api_key = api_key
-        self.domain = domain.strip("/")
-        self.api = f"{self.scheme}://{self.domain}{self.api_path}"
+    default_domain = DEFAULT_DOMAIN
 
     def geocode(self, query: str, *, region: str | None = None, exactly_one: bool = True,
                 timeout: Any = DEFAULT_SENTINEL) -> Any:
