@@ -116,24 +116,9 @@ def extract(plan, as_csv, as_json) -> None:
     except GeoplanError as exc:
         _fail(exc)
         return
-    rows = [
-        {
-            "name": m.name,
-            "surface": m.surface,
-            "kind": m.kind,
-            "start": m.span[0],
-            "end": m.span[1],
-            "raw_start": m.raw_span[0],
-            "raw_end": m.raw_span[1],
-            "task_id": m.task_id,
-            "task_path": m.task_path,
-            "theme": m.theme,
-            "origin": m.origin,
-            "rule": m.rule,
-            "sentence": m.sentence,
-        }
-        for m in mentions
-    ]
+    from geoplan.layerset import mention_row
+
+    rows = [{**mention_row(m), "kind": m.kind} for m in mentions]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     elif as_csv:

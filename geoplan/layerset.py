@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.records import PlanFeature
+from geoplan.records import Mention, PlanFeature
 
 CRS = "EPSG:4326"
 
@@ -114,6 +114,26 @@ class Layers:
         return {t: self.features[self.features["theme"] == t] for t in self.themes()}
 
 
+def mention_row(m: Mention) -> dict:
+    """One row of the mentions table (every column but ``feature_id``)."""
+    return {
+        "doc": m.doc,
+        "name": m.name,
+        "surface": m.surface,
+        "start": m.span[0],
+        "end": m.span[1],
+        "raw_start": m.raw_span[0],
+        "raw_end": m.raw_span[1],
+        "sentence": m.sentence,
+        "task_id": m.task_id,
+        "task_path": m.task_path,
+        "theme": m.theme,
+        "is_task": m.is_task,
+        "origin": m.origin,
+        "rule": m.rule,
+    }
+
+
 def _top(task_id: str) -> str:
     return task_id.split("/", 1)[0] if task_id else ""
 
@@ -159,25 +179,7 @@ def build_layers(features: Iterable[PlanFeature]) -> Layers:
         )
         geoms.append(loc.geometry)
         for m in f.mentions:
-            mention_rows.append(
-                {
-                    "feature_id": fid,
-                    "doc": f.doc,
-                    "name": f.name,
-                    "surface": m.surface,
-                    "start": m.span[0],
-                    "end": m.span[1],
-                    "raw_start": m.raw_span[0],
-                    "raw_end": m.raw_span[1],
-                    "sentence": m.sentence,
-                    "task_id": m.task_id,
-                    "task_path": m.task_path,
-                    "theme": m.theme,
-                    "is_task": m.is_task,
-                    "origin": m.origin,
-                    "rule": m.rule,
-                }
-            )
+            mention_rows.append({"feature_id": fid, **mention_row(m)})
         if not loc.located:
             unresolved_rows.append(
                 {

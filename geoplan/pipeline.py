@@ -17,6 +17,7 @@ from pathlib import Path
 from geoplan.errors import GeoplanError, PlanReadError
 from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
+from geoplan.extract.vocab import load_vocab
 from geoplan.geocode import Entity, Overrides, Resolver
 from geoplan.jurisdiction import Jurisdiction, detect
 from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
@@ -129,11 +130,11 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
     mentions = extractor.extract(norm, outline)
     groups = aggregate(mentions)
     resolver = Resolver(ctx.gazetteer, j, ctx.overrides)
-    features: list[PlanFeature] = []
     done = {}
     # stations and places first, extensions last: an extension is drawn through
     # the stations resolved before it
-    order = sorted(range(len(groups)), key=lambda i: _is_extension(groups[i].name))
+    extensions = load_vocab().extensions
+    order = sorted(range(len(groups)), key=lambda i: groups[i].name.endswith(extensions))
     located: dict[int, PlanFeature] = {}
     for i in order:
         g = groups[i]
@@ -161,17 +162,14 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
 
 def _online(ctx: Context, name: str, j: Jurisdiction | None, offline: Location) -> Location:
     """Ask the opt-in online geocoder, biased to and checked against the jurisdiction."""
-    within = ctx.gazetteer.get(j.feature_id).geometry if j is not None and ctx.gazetteer.get(j.feature_id) else None
+    unit = ctx.gazetteer.get(j.feature_id) if j is not None else None
+    within = unit.geometry if unit is not None else None
     online = ctx.geocoder.geocode(name, region=j.name if j else None, within=within)
     if online.located:
         return online
     # keep the offline verdict, noting what the provider said
     offline.reason += f"; online: {online.reason}"
     return offline
-
-
-def _is_extension(name: str) -> bool:
-    return any(name.endswith(s) for s in ("延伸", "延伸段", "南延", "北延", "西延", "东延"))
 
 
 def build(
