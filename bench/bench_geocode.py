@@ -33,7 +33,8 @@ from geoplan.extract.evaluate import GoldName, fold, load_gold  # noqa: E402
 from geoplan.geocode import Entity, Resolver  # noqa: E402
 from geoplan.normalize import normalize  # noqa: E402
 from geoplan.outline import build_outline  # noqa: E402
-from geoplan.pipeline import Context, _is_extension, build  # noqa: E402
+from geoplan.pipeline import Context, build  # noqa: E402
+from geoplan.extract.vocab import load_vocab  # noqa: E402
 from geoplan.read import read_plan  # noqa: E402
 from geoplan.records import PRECISIONS, PlanFeature  # noqa: E402
 
@@ -107,7 +108,7 @@ def prepare(ctx: Context, corpus: Path) -> list[tuple]:
         j = ctx.jurisdiction(norm)
         groups = aggregate(ctx.extractor(j).extract(norm, tree))
         ents = [Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions) for g in groups]
-        ents.sort(key=lambda e: _is_extension(e.name))  # as process_plan: extensions last
+        ents.sort(key=lambda e: e.name.endswith(load_vocab().extensions))  # as process_plan: extensions last
         out.append((path.name[:3], j, ents))
     return out
 

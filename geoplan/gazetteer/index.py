@@ -40,6 +40,8 @@ class Gazetteer:
         self._features: list[GazetteerFeature] = list(features)
         self.cache_info: dict[str, str] = dict(cache_info or {})
         self._by_id: dict[str, GazetteerFeature] = {}
+        #: ids a feature was known by in earlier versions (township hash ids)
+        self._legacy_ids: dict[str, GazetteerFeature] = {}
         self.duplicate_ids: list[str] = []
         self._by_name: dict[str, list[GazetteerFeature]] = defaultdict(list)
         self._admin_by_code: dict[str, GazetteerFeature] = {}
@@ -54,6 +56,9 @@ class Gazetteer:
                     self._by_id[f.id] = f
             else:
                 self._by_id[f.id] = f
+            legacy = f.extra.get("legacy_id")
+            if legacy:
+                self._legacy_ids.setdefault(legacy, f)
             for n in dict.fromkeys(f.all_names):  # identity, not __eq__: eq compares geometries
                 self._by_name[n].append(f)
             if f.origin == "admin" and f.kind in BOUNDARY_KINDS and f.admin_code:
@@ -121,7 +126,8 @@ class Gazetteer:
         return iter(self._features)
 
     def get(self, feature_id: str) -> GazetteerFeature | None:
-        return self._by_id.get(feature_id)
+        """The feature with this id, or with this id in an earlier geoplan version."""
+        return self._by_id.get(feature_id) or self._legacy_ids.get(feature_id)
 
     def names(self, kinds: Iterable[str] | None = None, origins: Iterable[str] | None = None) -> set[str]:
         """Every name and alias (optionally of some kinds / origins): the extraction dictionary."""

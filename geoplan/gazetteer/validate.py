@@ -102,6 +102,9 @@ def _check_feature(gaz: Gazetteer, f: GazetteerFeature, vocab: set[str]) -> list
 
 def _check_county(gaz: Gazetteer, f: GazetteerFeature, g: BaseGeometry) -> list[Problem]:
     codes = [f.admin_code or "", *(f.extra.get("admin_codes", ()) or ())]
+    for code in codes:
+        if len(code) == 9 and gaz.get(f"cn-{code}") is None:
+            return [_p(f, "unknown-township", f"admin_code {code} is no township in the official list")]
     polys = []
     for code in dict.fromkeys(c[:6] for c in codes if c):
         unit = gaz.admin(code)

@@ -580,6 +580,8 @@ def _is_linear(kind: str) -> bool:
 
 
 def _significant(code: str) -> str:
+    if len(code) > 6:  # a township's 9-digit code is significant as it is
+        return code
     code = code.rstrip("0")
     return code if len(code) % 2 == 0 else code + "0"
 
