@@ -31,6 +31,11 @@ class Jurisdiction:
     def city_prefix(self) -> str:
         return self.code[:4]
 
+    @property
+    def prefix(self) -> str:
+        """The digits every code inside this unit starts with (31, 3305, 310118)."""
+        return self.code[: {"province": 2, "city": 4}.get(self.level, 6)]
+
     def contains_code(self, code: str | None) -> bool:
         """True when an administrative code lies inside this unit."""
         if not code:

@@ -24,6 +24,7 @@ from geoplan.gazetteer.admin import (
 )
 from geoplan.gazetteer.curated import load_layer
 from geoplan.gazetteer.validate import validate
+from geoplan.gazetteer.villages import VillageList, read_villages
 
 # Coordinates used below (tests only): 淀山湖 is around (121.0, 31.1) in 青浦区;
 # (119.91, 31.01) is in 长兴县 (330522); (121.47, 31.23) is central 上海 (黄浦区).
@@ -380,3 +381,34 @@ def test_shipped_xicen_is_scoped_to_qingpu(cache_dir: Path) -> None:
     assert hits, "layers/ holds 西岑 (科创中心, 社区) in 青浦"
     assert all(f.admin_code.startswith(QINGPU) and f.origin == "curated" for f in hits)
     assert g.lookup("西岑", within="浙江省") == []
+
+
+# ------------------------------------------------------------------ villages
+def test_village_list_is_read_scoped_and_cached(tmp_path: Path) -> None:
+    src = tmp_path / "location.txt"
+    src.write_text(
+        "上海市\t310000\n\t上海市\t310000\n\t\t青浦区\t310118\t青浦\n\t\t\t练塘镇\n\t\t\t\t东庄村\n\t\t\t\t东厍村\n"
+        "\t\t\t金泽镇\n\t\t\t\t东庄村\n浙江省\t330000\n\t湖州市\t330500\n\t\t吴兴区\t330502\n\t\t\t织里镇\n\t\t\t\t东庄村\n",
+        encoding="utf-8",
+    )
+    assert len(list(read_villages(src))) == 4
+    cache = tmp_path / "cache"
+    vl = VillageList.open(src, cache)
+    assert len(vl) == 4
+    assert {(r.county_code, r.town) for r in vl.lookup("东庄村", ("310118",))} == {
+        ("310118", "练塘镇"), ("310118", "金泽镇")}
+    assert [r.town for r in vl.lookup("东庄村", ("3305",))] == ["织里镇"]
+    assert vl.lookup("东厍村", ("3305",)) == [] and vl.lookup("不存在村") == []
+    (db,) = cache.glob("villages-*.sqlite")
+    # a corrupted cache file is rebuilt, not trusted
+    db.write_bytes(b"not a database" * 10)
+    assert len(VillageList.open(src, cache)) == 4
+    # an edited source gives a new key and a new file; the old one is removed
+    src.write_text(src.read_text("utf-8") + "\t\t\t\t新村\n", encoding="utf-8")
+    assert len(VillageList.open(src, cache)) == 5 and len(list(cache.glob("villages-*.sqlite"))) == 1
+
+
+def test_national_village_list_knows_the_corpus_villages(national: Gazetteer) -> None:
+    (rec,) = national.villages("蔡浜村", (QINGPU,))
+    assert rec.town == "金泽镇" and rec.county_code == QINGPU
+    assert len(national.villages("东庄村", ("",))) > 50  # why lookups are always scoped

@@ -12,6 +12,7 @@ from shapely.geometry import LineString, Point, box
 
 from geoplan.gazetteer import Gazetteer
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.villages import VillageList, VillageRecord
 from geoplan.geocode import Entity, Overrides, Resolver
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import PRECISIONS, Location, Mention
@@ -440,3 +441,70 @@ def test_a_stem_surface_is_not_the_place_it_names(synth):
     town = _ent("湖心镇", "town")
     town.mentions[0].surface = "湖心"
     assert Resolver(synth, _j(A)).resolve(town).method == "exact"
+
+
+# ------------------------------------------------------------------ villages
+@pytest.fixture(scope="module")
+def synth_villages(synth) -> Gazetteer:
+    """The synthetic gazetteer with a village list: villages have names and towns, never positions."""
+    records = [
+        VillageRecord("湖心村", A, "湖心镇"),  # one town, which has a curated outline
+        VillageRecord("无点村", A, "无点镇"),  # one town, listed without a point
+        VillageRecord("两镇村", A, "东镇"),
+        VillageRecord("两镇村", A, "西镇"),  # two towns of one county
+        VillageRecord("两县村", A, "东镇"),
+        VillageRecord("两县村", B, "某镇"),  # two counties of one city
+        VillageRecord("远村", C, "远方镇"),  # another city
+    ]
+    return Gazetteer(synth.features, villages=VillageList.from_records(records, "test village list"))
+
+
+def test_village_is_placed_at_its_town_at_town_precision(synth_villages):
+    loc = Resolver(synth_villages, _j(A)).resolve(_ent("湖心村", "village"))
+    _check_honest(loc)
+    assert loc.method == "admin-fallback" and loc.precision == "town"
+    assert loc.gazetteer_id == "town-lake" and box(120.3, 30.1, 120.34, 30.14).contains(loc.geometry)
+    assert loc.precision_m >= 6000  # anywhere in the town, not at its seat
+    assert "湖心镇" in loc.reason and "village" in loc.reason and "village list" in loc.source
+
+
+def test_village_of_a_town_without_position_goes_to_its_county(synth_villages):
+    loc = Resolver(synth_villages, _j(A)).resolve(_ent("无点村", "village"))
+    _check_honest(loc)
+    assert loc.precision == "district" and loc.gazetteer_id == f"d{A}"
+    assert COUNTY_BOX[A].contains(loc.geometry)
+
+
+def test_village_in_two_towns_of_one_county_is_placed_at_the_county(synth_villages):
+    loc = Resolver(synth_villages, _j(A)).resolve(_ent("两镇村", "village"))
+    _check_honest(loc)
+    assert loc.precision == "district" and "东镇" in loc.reason and "西镇" in loc.reason
+
+
+def test_village_in_two_counties_is_ambiguous_and_lists_both(synth_villages):
+    loc = Resolver(synth_villages, _j("9901", "city")).resolve(_ent("两县村", "village"))
+    _check_honest(loc)
+    assert loc.unresolved_reason == "ambiguous"
+    assert any("东镇" in c and "甲县" in c for c in loc.candidates) and any("乙县" in c for c in loc.candidates)
+    # inside one county of the two, the plan's own county decides
+    assert Resolver(synth_villages, _j(B)).resolve(_ent("两县村", "village")).located
+
+
+def test_village_needs_the_plan_jurisdiction(synth_villages):
+    # no jurisdiction: village names repeat by the hundred, so nothing is placed
+    assert Resolver(synth_villages, None).resolve(_ent("无点村", "village")).unresolved_reason == "not-found"
+    # a village of another city is not this plan's
+    assert Resolver(synth_villages, _j(A)).resolve(_ent("远村", "village")).unresolved_reason == "not-found"
+
+
+def test_real_village_of_lianta(gazetteer):
+    """东庄村: about 200 villages in China carry the name; 青浦's is in 练塘镇."""
+    loc = Resolver(gazetteer, QINGPU).resolve(_ent("东庄村", "village"))
+    _check_honest(loc)
+    assert loc.method == "admin-fallback" and loc.precision == "town"
+    assert "练塘镇" in loc.reason
+    town = gazetteer.get(loc.gazetteer_id)
+    assert town.name == "练塘镇" and town.county_code == "310118"
+    # a 湖州 plan never puts its own 张巷村 in 青浦's 朱家角镇
+    other = Resolver(gazetteer, HUZHOU).resolve(_ent("张巷村", "village"))
+    assert "朱家角镇" not in other.reason and not (other.gazetteer_id or "").startswith("cn-310118")

@@ -26,6 +26,7 @@ from geoplan.gazetteer import admin as admin_mod
 from geoplan.gazetteer.cache import cached, files_key
 from geoplan.gazetteer.curated import layer_files, load_layers
 from geoplan.gazetteer.model import ADMIN_KINDS, ORIGINS, GazetteerFeature
+from geoplan.gazetteer.villages import SOURCE_NAME, VillageList, VillageRecord
 
 #: kinds that have boundaries and codes of their own in the national layer
 BOUNDARY_KINDS: tuple[str, ...] = ("province", "city", "district")
@@ -36,8 +37,20 @@ _KIND_RANK = {k: i for i, k in enumerate(ADMIN_KINDS)}
 class Gazetteer:
     """An in-memory index over :class:`GazetteerFeature` records."""
 
-    def __init__(self, features: Iterable[GazetteerFeature], *, cache_info: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        features: Iterable[GazetteerFeature],
+        *,
+        cache_info: dict[str, str] | None = None,
+        village_source: Path | None = None,
+        cache_dir: Path | None = None,
+        villages: VillageList | None = None,
+    ) -> None:
         self._features: list[GazetteerFeature] = list(features)
+        #: the village list is opened on first use (from ``village_source``): most runs never need it
+        self._village_source = village_source
+        self._village_cache = cache_dir
+        self._villages: VillageList | None = villages
         self.cache_info: dict[str, str] = dict(cache_info or {})
         self._by_id: dict[str, GazetteerFeature] = {}
         #: ids a feature was known by in earlier versions (township hash ids)
@@ -112,7 +125,8 @@ class Gazetteer:
         info["overlay"] = "hit" if hit else "built"
         info["curated_files"] = str(len(curated_files))
         info["user_files"] = str(len(user_files))
-        return cls([*admin_features, *overlay], cache_info=info)
+        villages = admin_mod.AdminSources.installed().townships if national else None
+        return cls([*admin_features, *overlay], cache_info=info, village_source=villages, cache_dir=cache)
 
     # ----------------------------------------------------------------- access
     @property
@@ -141,6 +155,23 @@ class Gazetteer:
             if (ks is None or f.kind in ks) and (os_ is None or f.origin in os_)
             for n in f.all_names
         }
+
+    def villages(self, name: str, within: Sequence[str] = ("",)) -> list[VillageRecord]:
+        """Village-level units called ``name`` inside the given code prefixes (``310118``, ``3305``).
+
+        Villages have no position in any installed source; what this tells is
+        the township a village belongs to, so that the resolver can place it
+        there at town precision.  Empty when the national layer is not loaded.
+        """
+        if self._villages is None:
+            if self._village_source is None:
+                return []
+            self._villages = VillageList.open(self._village_source, self._village_cache)
+        return self._villages.lookup(name, within)
+
+    @property
+    def village_source(self) -> str:
+        return self._villages.source if self._villages is not None else SOURCE_NAME
 
     def admin(self, code: str) -> GazetteerFeature | None:
         """The province, city or county with this code (``310118``, ``156310118``, ``31``)."""

@@ -10,18 +10,23 @@ Order of decisions, each recorded as ``method`` with a ``reason`` in words:
    make the name *ambiguous* (unresolved, with candidates), never a coin toss;
 3. ``derived``: an extension (17号线西延伸) drawn through the stations the plan
    names for it;
-4. ``contained-name``: the name holds a place the gazetteer knows
+4. ``admin-fallback`` for a village: a village-level name the national
+   village list puts in one township of the plan's jurisdiction (东庄村 →
+   练塘镇) is placed at that township, at town precision (at its county when
+   the township has no position); in two townships of one county, at the
+   county; in several counties, ambiguous;
+5. ``contained-name``: the name holds a place the gazetteer knows
    (朱家角镇卫生服务中心 → 朱家角镇), placed there at that place's precision;
-5. ``admin-fallback``: a township the national layer lists without a point is
+6. ``admin-fallback``: a township the national layer lists without a point is
    placed at its county, at district precision;
-6. otherwise unresolved with the reason (not-found, ambiguous,
+7. otherwise unresolved with the reason (not-found, ambiguous,
    outside-jurisdiction).  No point is ever made up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
@@ -38,6 +43,9 @@ from geoplan.records import Location, Mention
 _SAME_PLACE_M = 3000.0
 _M_PER_DEG = 111_320.0
 
+#: a village placed at its township's point lies within this radius (metres):
+#: a suburban township covers 50–150 km², so its villages lie up to ~6 km from its seat
+_VILLAGE_IN_TOWN_M = 6000.0
 #: a contained-name placement is never finer than this radius (metres)
 _MIN_CONTAINED_M = 500.0
 #: upper radius (metres) of each precision class, for places that are not
@@ -152,6 +160,9 @@ class Resolver:
         derived = self._derive_extension(entity, done)
         if derived is not None:
             return derived
+        village = self._village(entity)
+        if village is not None:
+            return village
         contained = self._contained_name(entity)
         if contained is not None:
             return contained
@@ -384,6 +395,87 @@ class Resolver:
                     candidates=tuple(c.id for c in pool),
                 )
         return self._unresolved(entity, "not-found", f"{entity.name!r} is listed but has no position", pool)
+
+    def _village(self, entity: Entity) -> Location | None:
+        """A village the national village list places in the plan's jurisdiction: at its township.
+
+        Only inside a jurisdiction: village names repeat by the hundred across
+        China, and only the plan's own area makes one of them the one meant.
+        """
+        j = self.jurisdiction
+        lookup = getattr(self.gaz, "villages", None)
+        if j is None or lookup is None:
+            return None
+        records = lookup(entity.name, (j.prefix,))
+        if not records:
+            return None
+        source = getattr(self.gaz, "village_source", "national village list")
+        towns = sorted({(r.county_code, r.town) for r in records})
+        counties = sorted({c for c, _ in towns})
+        if len(counties) > 1:
+            return replace(
+                self._unresolved(
+                    entity,
+                    "ambiguous",
+                    f"{entity.name!r} is a village in {len(counties)} counties of {j.name} ({source})",
+                    [],
+                ),
+                candidates=tuple(f"{entity.name} in {t}, {self._county_name(c)}" for c, t in towns),
+            )
+        county_code = counties[0]
+        county = self.gaz.admin(county_code)
+        if len(towns) == 1:
+            town = self._town_feature(county_code, towns[0][1])
+            if town is not None:
+                geom = town.geometry
+                if geom.geom_type != "Point":
+                    geom = geom.representative_point()
+                radius = max(_extent_m(town.geometry), float(town.precision_m), _VILLAGE_IN_TOWN_M)
+                return Location(
+                    geometry=geom,
+                    precision="town",
+                    precision_m=radius,
+                    method="admin-fallback",
+                    confidence=0.45,
+                    reason=(
+                        f"{entity.name!r} is a village of {town.name} ({self._county_name(county_code)}) in the "
+                        f"{source}, which gives no position for villages; placed at {town.name} ({town.origin} layer)"
+                    ),
+                    source=f"{source}; {source_text(town)}",
+                    source_crs=town.source_crs,
+                    gazetteer_id=town.id,
+                )
+        if county is None or county.geometry is None:
+            return None
+        where = "、".join(t for _, t in towns)
+        return Location(
+            geometry=county.geometry.representative_point(),
+            precision="district",
+            precision_m=max(_extent_m(county.geometry), float(county.precision_m)),
+            method="admin-fallback",
+            confidence=0.35,
+            reason=(
+                f"{entity.name!r} is a village of {where} in {county.name} ({source}); "
+                + ("no township has a position" if len(towns) == 1 else f"{len(towns)} townships carry the name")
+                + "; placed at the county"
+            ),
+            source=f"{source}; {source_text(county)}",
+            source_crs=county.source_crs,
+            gazetteer_id=county.id,
+        )
+
+    def _town_feature(self, county_code: str, town: str) -> GazetteerFeature | None:
+        """The best-documented located feature of a township (a curated outline over a GeoNames point)."""
+        feats = [
+            f
+            for f in self._by_name.get(town, ())
+            if f.geometry is not None and f.county_code == county_code and f.kind in ("town", "street")
+        ]
+        return max(feats, key=lambda f: (_origin_rank(f), -f.precision_m), default=None)
+
+    def _county_name(self, code: str) -> str:
+        unit = self.gaz.admin(code) if hasattr(self.gaz, "admin") else None
+        return unit.name if unit is not None else code
 
     def _derive_extension(self, entity: Entity, done: dict[str, Location]) -> Location | None:
         """An extension (17号线西延伸) drawn through the stations the plan names with it.
