@@ -136,6 +136,28 @@ def test_import_osm_xml(tmp_path: Path) -> None:
     assert by_name["测试码头"]["properties"]["id"] == "osm-p1"
 
 
+def test_import_osm_pbf(tmp_path: Path) -> None:
+    """The same extract as PBF (written by Debian's osmium-tool), read through GDAL's OSM driver."""
+    import os
+    import shutil
+    import subprocess
+
+    exe = shutil.which("osmium")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("osmium (osmium-tool) missing: CI must write a real PBF file")
+        pytest.skip("osmium-tool not installed")
+    xml = tmp_path / "extract.osm"
+    xml.write_text(OSM_XML, encoding="utf-8")
+    pbf = tmp_path / "extract.osm.pbf"
+    subprocess.run([exe, "cat", str(xml), "-o", str(pbf), "--no-progress"], check=True, capture_output=True)
+    assert pbf.read_bytes()[:64] != xml.read_bytes()[:64]  # really binary PBF, not renamed XML
+    feats = read(import_layer(pbf, dest_dir=tmp_path / "user"))
+    by_name = {f["properties"]["name"]: f for f in feats}
+    assert set(by_name) == {"测试码头", "测试公路"}
+    assert by_name["测试公路"]["geometry"]["type"] == "LineString"
+
+
 # ----------------------------------------------------------------- bad files
 def test_missing_column_names_file_and_field(tmp_path: Path) -> None:
     src = tmp_path / "nolat.csv"

@@ -102,6 +102,8 @@ class _NameIndex:
                 if f.geometry is not None and len(n) >= 2:
                     self.contained.setdefault(n, []).append(f)
         self.longest = max((len(n) for n in self.contained), default=0)
+        #: group unions by member ids: 长三角's four provinces are merged once per gazetteer
+        self.unions: dict[tuple[str, ...], BaseGeometry] = {}
         self.stations = [
             f for f in feats if f.geometry is not None and f.geometry.geom_type == "Point" and _kind_fits("station", f.kind)
         ]
@@ -142,6 +144,7 @@ class Resolver:
         self._contained = index.contained
         self._longest = index.longest
         self._stations = index.stations
+        self._unions = index.unions
         self._extensions = load_vocab().extensions  # longest first
 
     # ----------------------------------------------------------------- public
@@ -192,13 +195,12 @@ class Resolver:
             if not loc.located or loc.method not in ("exact", "alias", "override"):
                 return None
             parts.append(loc)
-        from shapely.ops import unary_union
-
-        geoms = [p.geometry for p in parts]
-        if all(g.geom_type in ("Point", "MultiPoint") for g in geoms):
-            geom = unary_union(geoms)
-        else:
-            geom = unary_union([g if g.geom_type not in ("Point",) else g.buffer(0.001) for g in geoms]).simplify(0.002)
+        ids = tuple(p.gazetteer_id or "" for p in parts)
+        geom = self._unions.get(ids) if all(ids) else None
+        if geom is None:
+            geom = _union([p.geometry for p in parts])
+            if all(ids):  # the same members are the same union for every plan of the run
+                self._unions[ids] = geom
         order = ["feature", "town", "district", "city"]
         worst = max((p.precision for p in parts), key=order.index)
         return Location(
@@ -643,6 +645,15 @@ class Resolver:
 
 
 # ---------------------------------------------------------------------- helpers
+def _union(geoms: list[BaseGeometry]) -> BaseGeometry:
+    """The members of a group as one geometry (points kept as points; areas simplified to ~200 m)."""
+    from shapely.ops import unary_union
+
+    if all(g.geom_type in ("Point", "MultiPoint") for g in geoms):
+        return unary_union(geoms)
+    return unary_union([g if g.geom_type not in ("Point",) else g.buffer(0.001) for g in geoms]).simplify(0.002)
+
+
 def _origin_rank(f: GazetteerFeature) -> int:
     return {"admin": 0, "curated": 1, "user": 2}.get(f.origin, 0)
 
