@@ -235,11 +235,11 @@ def review(plans, out, overrides, below) -> None:
 
     try:
         result = run_build(list(plans), None, overrides=overrides)
-        n = write_review_sheet(result, out, below=below)
+        n = write_review_sheet(result, out, below=below, keep_from=[overrides])
     except GeoplanError as exc:
         _fail(exc)
         return
-    click.echo(f"{n} feature(s) to review → {out}")
+    click.echo(f"{n} feature(s) to review → {out} (decisions already taken are kept at the top)")
 
 
 # ------------------------------------------------------------------------- helpers

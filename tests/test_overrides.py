@@ -261,9 +261,35 @@ def test_review_then_build_with_the_edited_sheet(tmp_path, gazetteer):
     again = tmp_path / "again.csv"
     res = runner.invoke(main, ["review", str(plan), "-o", str(again), "--overrides", str(sheet)])
     assert res.exit_code == 0, res.output
-    left = {r["name"] for r in _sheet(again)}
+    rows = _sheet(again)
+    left = {r["name"] for r in rows if r["status"] != "decided"}
     assert "淀湾村" not in left and "双林镇" not in left
     assert {"蔡泖村", "练塘镇社区卫生服务中心"} <= left
+    # ...and the decisions travel with the new sheet, first and unchanged
+    decided = {r["name"]: r for r in rows if r["status"] == "decided"}
+    assert set(decided) == {"淀湾村", "双林镇"} and [r["status"] for r in rows[:2]] == ["decided"] * 2
+    assert decided["双林镇"]["gazetteer_id"] == "cn-330503102" and decided["淀湾村"]["crs"] == "GCJ-02"
+    assert f"{len(left)} feature(s)" in res.output
+
+    # reviewing into the very sheet that holds the decisions loses none of them
+    res = runner.invoke(main, ["review", str(plan), "-o", str(sheet), "--overrides", str(sheet)])
+    assert res.exit_code == 0, res.output
+    assert {r["name"] for r in _sheet(sheet) if r["status"] == "decided"} == {"淀湾村", "双林镇"}
+    res = runner.invoke(main, ["build", str(plan), "--out", str(tmp_path / "out2"), "--overrides", str(sheet)])
+    assert res.exit_code == 0, res.output
+    feats = gpd.read_file(tmp_path / "out2" / "layers" / "features.geojson").set_index("name")
+    assert feats.loc["淀湾村", "method"] == "override" and feats.loc["双林镇", "method"] == "override"
+
+
+def test_review_does_not_overwrite_a_sheet_it_cannot_read(tmp_path, gazetteer):
+    plan = tmp_path / "qingpu_test.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    broken = b"name,lon,lat\n\xe6\xb7\x80,121.0,north\n"  # a decision a build would reject
+    sheet.write_bytes(broken)
+    res = CliRunner().invoke(main, ["review", str(plan), "-o", str(sheet)])
+    assert res.exit_code == OverrideError.exit_code and "row 2" in res.output
+    assert sheet.read_bytes() == broken
 
 
 def test_build_stops_on_a_broken_sheet(tmp_path, gazetteer):

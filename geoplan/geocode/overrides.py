@@ -117,21 +117,7 @@ class Overrides:
     @classmethod
     def load(cls, path: Path | str) -> Overrides:
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise OverrideError(path, f"cannot read: {exc.strerror or exc}") from exc
-        if b"\x00" in data:
-            raise OverrideError(path, "a binary file, not a CSV text (NUL bytes)")
-        text = None
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            raise OverrideError(path, "not UTF-8 or GB18030 text")
+        text = read_sheet_text(path)
         try:
             return cls(list(_parse(text, path)))
         except csv.Error as exc:
@@ -159,6 +145,39 @@ class Overrides:
             if best is None or score > best[0]:
                 best = (score, r)
         return best[1] if best else None
+
+
+def read_sheet_text(path: Path) -> str:
+    """An overrides or review sheet as text: UTF-8 (with or without BOM) or GB18030 (Excel on Chinese Windows)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OverrideError(path, f"cannot read: {exc.strerror or exc}") from exc
+    if b"\x00" in data:
+        raise OverrideError(path, "a binary file, not a CSV text (NUL bytes)")
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise OverrideError(path, "not UTF-8 or GB18030 text")
+
+
+def decided_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a sheet that hold a decision (a gazetteer id or coordinates), as written.
+
+    Checked like an overrides file first, so a sheet that would break a build is
+    reported here too, with its row.
+    """
+    text = read_sheet_text(path)
+    try:
+        list(_parse(text, path))
+        reader = csv.DictReader(io.StringIO(text))
+        rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items() if isinstance(v, str) or v is None}
+                for r in reader]
+    except csv.Error as exc:
+        raise OverrideError(path, f"not a readable CSV: {exc}") from None
+    return [r for r in rows if r.get("name") and (r.get("gazetteer_id") or r.get("lon") or r.get("lat"))]
 
 
 def _doc_matches(scope: str, doc: str) -> bool:

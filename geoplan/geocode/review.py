@@ -5,6 +5,11 @@ and every located one below a confidence threshold, with its candidates.  The
 sheet's columns are those :class:`~geoplan.geocode.overrides.Overrides` reads,
 so the edited sheet is passed back unchanged with ``--overrides``; rows left
 blank are simply not decided yet.
+
+Writing a sheet never loses a decision: the decided rows of the sheet being
+replaced and of the overrides file in use are carried over first (status
+``decided``), and the rows still to decide follow.  A sheet that exists but
+cannot be read is not overwritten.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ import csv
 import io
 from pathlib import Path
 
+from collections.abc import Iterable
+
+from geoplan.geocode.overrides import decided_rows
 from geoplan.io.atomic import write_text
 
 COLUMNS = (
@@ -65,11 +73,30 @@ def review_rows(result, below: float = 0.6) -> list[dict[str, str]]:
     return rows
 
 
-def write_review_sheet(result, path: Path | str, below: float = 0.6) -> int:
-    rows = review_rows(result, below)
+def write_review_sheet(
+    result, path: Path | str, below: float = 0.6, keep_from: Iterable[Path | str | None] = ()
+) -> int:
+    """Write the sheet; returns the number of rows still to decide.
+
+    ``keep_from``: sheets whose decided rows are carried over (the overrides in
+    use); ``path`` itself is always one of them when it exists.
+    """
+    path = Path(path)
+    sources = [Path(p) for p in keep_from if p is not None]
+    if path.exists():
+        sources.append(path)
+    kept: dict[tuple[str, str, str], dict[str, str]] = {}
+    for src in dict.fromkeys(sources):
+        for r in decided_rows(src):
+            row = {c: r.get(c, "") for c in COLUMNS}
+            row["status"] = "decided"
+            kept.setdefault((row["name"], row["doc"], row["jurisdiction"]), row)
+    decided_names = {(k[0], k[1]) for k in kept} | {(k[0], "") for k in kept}
+    todo = [r for r in review_rows(result, below)
+            if (r["name"], r["doc"]) not in decided_names and (r["name"], "") not in decided_names]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
     w.writeheader()
-    w.writerows(rows)
+    w.writerows([*kept.values(), *todo])
     write_text(path, "\ufeff" + buf.getvalue())
-    return len(rows)
+    return len(todo)

@@ -19,7 +19,7 @@ from geoplan.outline.tables import find_table_blocks, parse_indicator_rows
 from geoplan.outline.tasks import mark_tasks, nontask_category
 from geoplan.outline.themes import assign_themes, load_themes
 from geoplan.outline.tree import build_tree
-from geoplan.outline.vocab import load_outline_vocab
+from geoplan.outline.vocab import OutlineVocab, load_outline_vocab
 
 __all__ = [
     "build_outline",
@@ -30,21 +30,26 @@ __all__ = [
     "nontask_category",
 ]
 
-_PLAN_WORDS = re.compile(r"(规划|纲要|方案|计划|意见|报告)")
 _QUOTED_TITLE = re.compile(r"《([^《》]{4,80})》")
 
 
 def guess_title(
-    text: str, body_start: int, first_heading: int, skip: Sequence[tuple[int, int]] = ()
+    text: str,
+    body_start: int,
+    first_heading: int,
+    skip: Sequence[tuple[int, int]] = (),
+    vocab: OutlineVocab | None = None,
 ) -> str:
     """The plan's own title: a short line before the first heading that names a plan.
 
+    What names a plan (规划, 纲要, 要点…) is ``[title]`` in ``outline.toml``.
     Falls back on the 《…》 a notice header quotes (关于印发《X》的通知), then "".
     """
+    vocab = vocab or load_outline_vocab()
     lines = [p.text for p in iter_paragraphs(text[:first_heading], body_start, skip)]
     for line in lines:
-        if len(line) <= 60 and not line.endswith(("。", ":", "：")) and "|" not in line:
-            if _PLAN_WORDS.search(line) and not line.startswith("关于"):
+        if len(line) <= vocab.title_max_chars and not line.endswith(("。", ":", "：")) and "|" not in line:
+            if any(w in line for w in vocab.title_words) and not line.startswith("关于"):
                 return clean_title(line)
     m = _QUOTED_TITLE.search(text[:first_heading])
     return clean_title(m.group(1)) if m else ""
@@ -76,7 +81,7 @@ def build_outline_from_str(
     table_spans = [(b.start, b.end) for b in blocks]
     headings = find_headings(text, body_start, junk_spans, vocab, tables=table_spans)
     first = headings[0].start if headings else len(text)
-    title = guess_title(text, 0, first, junk_spans)
+    title = guess_title(text, 0, first, junk_spans, vocab)
     outline = build_tree(headings, len(text), body_start, title, table_spans, vocab)
     _attach_tables(outline, blocks)
     mark_tasks(outline, vocab)

@@ -72,6 +72,9 @@ class OutlineVocab:
     tables: dict[str, tuple[str, ...]]
     table_min_rows: int
     nontask: dict[str, tuple[re.Pattern[str], ...]]
+    #: words that make a short line before the first heading the plan's title
+    title_words: tuple[str, ...] = ()
+    title_max_chars: int = 60
 
 
 @lru_cache(maxsize=4)
@@ -106,4 +109,6 @@ def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
             category: tuple(re.compile(p) for p in pats)
             for category, pats in data.get("nontask", {}).items()
         },
+        title_words=tuple(data.get("title", {}).get("words", ())),
+        title_max_chars=int(data.get("title", {}).get("max_chars", 60)),
     )
