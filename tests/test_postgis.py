@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from geoplan.io import export, read_layers
-from geoplan.io.postgis import engine_for, read_postgis, write_postgis
+from geoplan.io.postgis import engine_for, read_entities, read_postgis, write_postgis
 
 from test_export import DOC_A, DOC_B, plan_features, plan_layers
 
@@ -118,8 +118,10 @@ def counts(conn, schema: str = "geoplan") -> dict[str, int]:
 def test_tables_counts_srid_keys_and_gist(pg_url, db):
     layers = plan_layers()
     rows = write_postgis(layers, pg_url)
+    entities = rows.pop("entities")
     assert rows == {"features": 9, "mentions": len(layers.mentions), "unresolved": 2}
     assert counts(db) == rows
+    assert entities == layers.features["entity_id"].nunique() == scalar(db, "SELECT count(*) FROM geoplan.entities")
     assert scalar(db, "SELECT Find_SRID('geoplan', 'features', 'geometry')") == 4326
     assert scalar(db, "SELECT count(*) FROM geoplan.features WHERE ST_SRID(geometry) <> 4326") == 0
     assert scalar(db, "SELECT count(*) FROM geoplan.features WHERE geometry IS NULL") == 2
@@ -132,7 +134,8 @@ def test_tables_counts_srid_keys_and_gist(pg_url, db):
         "ON tc.constraint_name = kcu.constraint_name AND tc.table_schema = kcu.table_schema "
         "WHERE tc.table_schema = 'geoplan' AND tc.constraint_type = 'PRIMARY KEY' GROUP BY tc.table_name"
     ).fetchall())
-    assert pkeys == {"features": "id", "mentions": "feature_id,start,end", "unresolved": "feature_id"}
+    assert pkeys == {"features": "id", "mentions": "feature_id,start,end", "unresolved": "feature_id",
+                     "entities": "entity_id"}
     assert scalar(db, "SELECT data_type FROM information_schema.columns WHERE table_schema='geoplan' "
                       "AND table_name='features' AND column_name='located'") == "boolean"
     assert scalar(db, "SELECT name FROM geoplan.features WHERE name = '淀山湖' LIMIT 1") == "淀山湖"
@@ -171,6 +174,20 @@ def test_one_plan_at_a_time_keeps_the_other(pg_url, db):
     assert counts(db, "bureau")["features"] == 9
     back = read_postgis(pg_url, schema="bureau", docs=[DOC_B])
     assert sorted(back.features["name"]) == ["张江科学城", "某新城综合体", "淀山湖"]
+    # entities span the plans exported one at a time: as merged in one GeoPackage export
+    from geoplan.io.entities import merge_entities
+
+    ents = read_entities(pg_url, schema="bureau").set_index("entity_id").sort_index()
+    expected = merge_entities(plan_layers()).set_index("entity_id").sort_index()
+    assert list(ents.index) == list(expected.index)
+    for col in ("name", "plans", "docs", "themes", "mentions", "precision", "task_ids"):
+        assert list(ents[col]) == list(expected[col]), col
+    lake = ents[ents["name"] == "淀山湖"].iloc[0]
+    assert lake["plans"] == 2 and DOC_A in lake["docs"] and DOC_B in lake["docs"]
+    assert scalar(db, "SELECT Find_SRID('bureau', 'entities', 'geometry')") == 4326
+    # exporting plan B alone again leaves A's share of the merged rows intact
+    write_postgis(parts[DOC_B], pg_url, schema="bureau")
+    assert read_entities(pg_url, schema="bureau")["plans"].max() == 2
 
 
 def test_cli_export_to_postgis_and_read_back(pg_url, db, tmp_path):

@@ -2,7 +2,9 @@
 
 ``geoplan export LAYERS --to postgresql://user@host/db`` writes the three
 tables (``features``, ``mentions``, ``unresolved``) into a schema (default
-``geoplan``), with primary keys, SRID 4326 and a GIST index on the geometry.
+``geoplan``), with primary keys, SRID 4326 and a GIST index on the geometry,
+and the ``entities`` table: every place once across every plan in the schema
+(:func:`geoplan.io.entities.merge_entities`, as in the GeoPackage).
 
 Re-running is safe and incremental.  Each table is first loaded into a staging
 table with geopandas' ``to_postgis``; then, in the same transaction, the rows of
@@ -10,7 +12,8 @@ every plan (``doc``) being exported, and any row with a staged key, are deleted
 from the target and the staged rows inserted.  So exporting plan A and then
 plans A and B leaves A once (its latest version, features it no longer names
 gone) and B beside it, and a reader never sees a half-replaced plan: either the
-old rows or the new ones.
+old rows or the new ones.  ``entities`` spans plans, so it is recomputed from
+the whole ``features`` table at the end of the same transaction.
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ def write_postgis(layers: Layers, url: str, schema: str = DEFAULT_SCHEMA) -> dic
             docs = sorted({str(d) for d in layers.features["doc"]})
             for spec in TABLES:
                 counts[spec.name] = _upsert(conn, schema, spec, frames[spec.name], docs, q)
+            counts["entities"] = _rebuild_entities(conn, schema, q)
     except SQLAlchemyError as exc:
         raise ExportError(f"{_safe(url)}: cannot write PostGIS schema {schema!r}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
     finally:
@@ -145,6 +149,42 @@ def _upsert(conn, schema: str, spec: TableSpec, df: pd.DataFrame, docs: list[str
     result = conn.execute(text(f"INSERT INTO {target} ({col_list}) SELECT {col_list} FROM {staged}"))
     conn.execute(text(f"DROP TABLE {staged}"))
     return int(result.rowcount)
+
+
+def _rebuild_entities(conn, schema: str, q) -> int:
+    """Replace ``entities`` with the merge of every plan now in ``features`` (same transaction)."""
+    from sqlalchemy import text
+
+    from geoplan.io.entities import merge_entities
+
+    target = f"{q(schema)}.{q('entities')}"
+    feats = gpd.read_postgis(text(f"SELECT * FROM {q(schema)}.{q('features')} ORDER BY {q('doc')}, {q('id')}"),
+                             conn, geom_col="geometry")
+    layers = coerce_layers(feats, None, None)
+    merged = merge_entities(layers)
+    conn.execute(text(f"DROP TABLE IF EXISTS {target}"))
+    merged.to_postgis("entities", conn, schema=schema, if_exists="replace", index=False)
+    conn.execute(text(f"ALTER TABLE {target} ALTER COLUMN geometry TYPE geometry(Geometry, 4326)"))
+    conn.execute(text(f"ALTER TABLE {target} ADD CONSTRAINT {q('entities_pkey')} PRIMARY KEY ({q('entity_id')})"))
+    conn.execute(text(f"CREATE INDEX {q('entities_geometry_gist')} ON {target} USING GIST (geometry)"))
+    return len(merged)
+
+
+def read_entities(url: str, schema: str = DEFAULT_SCHEMA) -> gpd.GeoDataFrame:
+    """The ``entities`` table: every place once, across the plans exported into ``schema``."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = engine_for(url)
+    try:
+        with engine.connect() as conn:
+            q = conn.dialect.identifier_preparer.quote
+            return gpd.read_postgis(text(f"SELECT * FROM {q(schema)}.{q('entities')} ORDER BY {q('entity_id')}"),
+                                    conn, geom_col="geometry")
+    except SQLAlchemyError as exc:
+        raise ExportError(f"{_safe(url)}: cannot read PostGIS schema {schema!r}: {exc}") from exc
+    finally:
+        engine.dispose()
 
 
 def read_postgis(url: str, schema: str = DEFAULT_SCHEMA, docs: Sequence[str] | None = None) -> Layers:
