@@ -166,6 +166,22 @@ def gazetteer_search(name, within, as_json) -> None:
         }
         for f in hits
     ]
+    # villages have a township but no position: listed so a planner sees where one would be placed
+    for v in gaz.villages_within(name, scope):
+        county = gaz.admin(v.county_code)
+        rows.append(
+            {
+                "id": None,
+                "name": v.name,
+                "kind": "village",
+                "admin": "/".join((*(county.admin_names if county else (v.county_code,)), v.town)),
+                "admin_code": v.county_code,
+                "precision_m": None,
+                "origin": "village-list",
+                "source": gaz.village_source,
+                "geometry": None,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -173,7 +189,8 @@ def gazetteer_search(name, within, as_json) -> None:
         click.echo(f"no feature named {name!r}" + (f" within {within}" if within else ""))
         sys.exit(1)
     for r in rows:
-        click.echo(f"{r['id']}\t{r['name']}\t{r['kind']}\t{r['admin']}\t{r['geometry']}\t±{r['precision_m']:.0f} m\t{r['origin']}")
+        where = f"±{r['precision_m']:.0f} m" if r["precision_m"] is not None else "placed at its township"
+        click.echo(f"{r['id'] or '-'}\t{r['name']}\t{r['kind']}\t{r['admin']}\t{r['geometry']}\t{where}\t{r['origin']}")
 
 
 @gazetteer.command("stats")

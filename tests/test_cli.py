@@ -93,3 +93,23 @@ def test_outline_and_extract_commands(tmp_path, gazetteer):
     assert {"淀山湖", "元荡", "朱家角站"} <= {r["name"] for r in rows}
     for r in rows:
         assert EXAMPLE[r["raw_start"] : r["raw_end"]] == r["surface"]
+
+
+def test_gazetteer_search_stats_and_validate(gazetteer):
+    runner = CliRunner()
+    res = runner.invoke(main, ["gazetteer", "search", "练塘镇", "--within", "青浦区", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert rows and all("青浦区" in r["admin"] for r in rows)
+    # a village: no position anywhere, so it is listed with the township it would be placed at
+    res = runner.invoke(main, ["gazetteer", "search", "东庄村", "--within", "青浦区"])
+    assert res.exit_code == 0, res.output
+    assert "练塘镇" in res.output and "village-list" in res.output and "placed at its township" in res.output
+    res = runner.invoke(main, ["gazetteer", "search", "不存在的地名甲乙"])
+    assert res.exit_code == 1 and "no feature named" in res.output
+    res = runner.invoke(main, ["gazetteer", "search", "练塘镇", "--within", "不存在县"])
+    assert res.exit_code != 0 and "不存在县" in res.output
+    stats = json.loads(runner.invoke(main, ["gazetteer", "stats"]).output)
+    assert stats["townships_with_code"] > 38000 and stats["townships"] >= stats["townships_with_code"]
+    res = runner.invoke(main, ["gazetteer", "validate"])
+    assert res.exit_code == 0, res.output

@@ -169,6 +169,11 @@ class Gazetteer:
             self._villages = VillageList.open(self._village_source, self._village_cache)
         return self._villages.lookup(name, within)
 
+    def villages_within(self, name: str, within: str | None = None) -> list[VillageRecord]:
+        """:meth:`villages` with ``within`` given as for :meth:`lookup` (a code or a unit's name)."""
+        prefixes = self._scope_prefixes(within) if within is not None else [""]
+        return self.villages(name, prefixes)
+
     @property
     def village_source(self) -> str:
         return self._villages.source if self._villages is not None else SOURCE_NAME
@@ -253,6 +258,7 @@ class Gazetteer:
             "counties_indexed": len(self._county_features),
             "townships": len(towns),
             "townships_with_point": sum(1 for f in towns if f.geometry is not None),
+            "townships_with_code": sum(1 for f in towns if f.extra.get("township_code")),
             "duplicate_ids": len(self.duplicate_ids),
             "cache": dict(self.cache_info),
         }
