@@ -97,12 +97,12 @@ class VillageList:
             except GazetteerError:  # a read-only cache costs speed, never correctness
                 return cls.open(source, None)
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            db = _open_read_only(path)
             db.execute("SELECT 1 FROM village LIMIT 1")
         except sqlite3.DatabaseError:  # a truncated or foreign file: rebuild it once
             path.unlink(missing_ok=True)
             _build_file(path, source)
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            db = _open_read_only(path)
         return cls(db, label)
 
     @classmethod
@@ -128,6 +128,11 @@ class VillageList:
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM village").fetchone()[0])
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """Read-only, so that concurrent runs share one file; ``as_uri`` escapes spaces, ``#`` and ``?``."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
 
 
 def _fill(db: sqlite3.Connection, records: Iterable[VillageRecord]) -> None:
