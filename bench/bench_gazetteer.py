@@ -40,10 +40,17 @@ def main() -> None:
         del g
         gc.collect()
 
+        # warm load timed without tracemalloc (it slows unpickling ~3x); best of 3
+        warm = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            g = Gazetteer.load(cache_dir=cache)
+            warm = min(warm, time.perf_counter() - t)
+            del g
+            gc.collect()
+        # memory measured on a separate load
         tracemalloc.start()
-        t = time.perf_counter()
         g = Gazetteer.load(cache_dir=cache)
-        warm = time.perf_counter() - t
         _, peak = tracemalloc.get_traced_memory()
         held = tracemalloc.get_traced_memory()[0]
         tracemalloc.stop()
@@ -90,7 +97,7 @@ def main() -> None:
     s = g.stats()
     print(f"features            {s['features']:,} ({s['names']:,} names; {s['townships_with_point']:,}/{s['townships']:,} townships with a point)")
     print(f"cold build          {cold:6.2f} s  (national layer built from installed packages)")
-    print(f"warm load           {warm:6.2f} s  (cache {cache_mb:.0f} MB on disk)")
+    print(f"warm load           {warm:6.2f} s  (best of 3; cache {cache_mb:.0f} MB on disk)")
     print(f"lookup              {args.lookups / dt:,.0f} lookups/s ({hits / len(sample):.0%} hit)")
     print(f"lookup within       {len(scoped) / dt_scoped:,.0f} lookups/s")
     print(f"county_of           {len(pts) / dt_pip:,.0f} points/s, vectorised {len(pts) / dt_pip_vec:,.0f} points/s")
