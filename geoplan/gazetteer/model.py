@@ -60,6 +60,27 @@ class GazetteerFeature:
         return self.admin_code[:6] if len(self.admin_code) >= 6 else None
 
     @property
+    def admin_code_chain(self) -> tuple[str, ...]:
+        """The codes of the units above and including this one, coarsest first.
+
+        ``310118102`` (朱家角镇) → ``("310000", "310100", "310118", "310118102")``:
+        province, prefecture level, county, township, read off the code's digits as
+        the national standard nests them (a level that a place lacks, such as the
+        prefecture of a province-administered county, still has its code slot).
+        """
+        code = self.admin_code or ""
+        if not code.isdigit() or len(code) < 2:
+            return ()
+        parts = [code[:2] + "0000"]
+        if len(code) >= 4 and code[2:4] != "00":
+            parts.append(code[:4] + "00")
+        if len(code) >= 6 and code[4:6] != "00":
+            parts.append(code[:6])
+        if len(code) > 6:
+            parts.append(code)
+        return tuple(dict.fromkeys(parts))
+
+    @property
     def all_names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
