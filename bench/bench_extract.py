@@ -42,7 +42,7 @@ def main() -> int:
     prepared = []
     for path in plans:
         norm = normalize(read_plan(path))
-        prepared.append((path, norm, build_outline(norm), ctx.jurisdiction(norm)))
+        prepared.append((path, norm, build_outline(norm), ctx.jurisdiction(norm, build_outline(norm).title)))
     # build every extractor once before timing (jieba dictionary, name maps)
     for _, _, _, j in prepared:
         ctx.extractor(j)

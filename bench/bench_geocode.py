@@ -105,7 +105,7 @@ def prepare(ctx: Context, corpus: Path) -> list[tuple]:
     for path in sorted(corpus.glob("*.txt")):
         norm = normalize(read_plan(path))
         tree = build_outline(norm)
-        j = ctx.jurisdiction(norm)
+        j = ctx.jurisdiction(norm, tree.title)
         groups = aggregate(ctx.extractor(j).extract(norm, tree))
         ents = [Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions) for g in groups]
         ents.sort(key=lambda e: e.name.endswith(load_vocab().extensions))  # as process_plan: extensions last

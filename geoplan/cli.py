@@ -48,7 +48,8 @@ def main(verbose: int) -> None:
 @click.option("--geocoder", default=None, help="Online fallback for names the gazetteer lacks: nominatim, baidu, amap, tencent (opt-in; needs network).")
 @click.option("--api-key", default=None, envvar="GEOPLAN_API_KEY", help="API key of the online geocoder.")
 @click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Map assets inlined in the HTML or written beside it.")
-def build(plans, out, overrides, user_layers, geocoder, api_key, assets) -> None:
+@click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
+def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdiction) -> None:
     """Build layers, maps and a report from PLAN files into --out."""
     from tqdm import tqdm
 
@@ -58,7 +59,8 @@ def build(plans, out, overrides, user_layers, geocoder, api_key, assets) -> None
         gaz = _gazetteer(user_layers)
         coder = _geocoder(geocoder, api_key) if geocoder else None
         progress = (lambda xs: tqdm(xs, desc="plans", unit="plan")) if len(plans) > 1 else None
-        result = run_build(list(plans), out, gazetteer=gaz, overrides=overrides, geocoder=coder, map_assets=assets, progress=progress)
+        result = run_build(list(plans), out, gazetteer=gaz, overrides=overrides, geocoder=coder, map_assets=assets, progress=progress,
+                           jurisdiction=jurisdiction)
     except GeoplanError as exc:
         _fail(exc)
         return
@@ -100,7 +102,8 @@ def outline(plan, as_json) -> None:
 @click.argument("plan", type=click.Path(path_type=Path))
 @click.option("--csv", "as_csv", is_flag=True, help="CSV, one row per mention.")
 @click.option("--json", "as_json", is_flag=True, help="JSON, one object per mention.")
-def extract(plan, as_csv, as_json) -> None:
+@click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
+def extract(plan, as_csv, as_json, jurisdiction) -> None:
     """List the places and projects PLAN names, with their tasks."""
     from geoplan.pipeline import Context
     from geoplan.normalize import normalize
@@ -108,10 +111,10 @@ def extract(plan, as_csv, as_json) -> None:
     from geoplan.read import read_plan
 
     try:
-        ctx = Context()
+        ctx = Context(jurisdiction=jurisdiction)
         norm = normalize(read_plan(plan))
         tree = build_outline(norm)
-        j = ctx.jurisdiction(norm)
+        j = ctx.jurisdiction(norm, tree.title)
         mentions = ctx.extractor(j).extract(norm, tree)
     except GeoplanError as exc:
         _fail(exc)
@@ -244,7 +247,8 @@ def gazetteer_import(file, crs, mapping, dest) -> None:
 @click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path), help="Review sheet to write (CSV).")
 @click.option("--overrides", type=click.Path(path_type=Path), help="Decisions already taken.")
 @click.option("--below", default=0.6, show_default=True, help="Confidence under which a located feature is listed.")
-def review(plans, out, overrides, below) -> None:
+@click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
+def review(plans, out, overrides, below, jurisdiction) -> None:
     """Write a sheet of ambiguous, unresolved and low-confidence features to decide.
 
     Fill in gazetteer_id, or lon/lat (+crs), and pass the sheet back with --overrides.
@@ -253,12 +257,20 @@ def review(plans, out, overrides, below) -> None:
     from geoplan.pipeline import build as run_build
 
     try:
-        result = run_build(list(plans), None, overrides=overrides)
+        result = run_build(list(plans), None, overrides=overrides, jurisdiction=jurisdiction)
+        if not result.plans:  # nothing readable: an empty sheet would read as "nothing to decide"
+            for _, e in result.errors:
+                click.echo(f"geoplan: error: {e}", err=True)
+            sys.exit(EXIT_READ)
         n = write_review_sheet(result, out, below=below, keep_from=[overrides])
     except GeoplanError as exc:
         _fail(exc)
         return
     click.echo(f"{n} feature(s) to review → {out} (decisions already taken are kept at the top)")
+    for _, e in result.errors:
+        click.echo(f"geoplan: error: {e}", err=True)
+    if result.errors:
+        sys.exit(EXIT_READ)
 
 
 # ------------------------------------------------------------------------- helpers

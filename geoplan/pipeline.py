@@ -19,7 +19,7 @@ from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.vocab import load_vocab
 from geoplan.geocode import Entity, Overrides, Resolver
-from geoplan.jurisdiction import Jurisdiction, detect
+from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
 from geoplan.outline import build_outline
@@ -84,12 +84,15 @@ class Context:
         gazetteer=None,
         overrides: Overrides | None = None,
         geocoder=None,
+        jurisdiction: str | None = None,
     ) -> None:
         if gazetteer is None:
             from geoplan.gazetteer import Gazetteer
 
             gazetteer = Gazetteer.load()
         self.gazetteer = gazetteer
+        #: a unit the planner named (``--jurisdiction 嘉兴市``) wins over detection
+        self.forced_jurisdiction = _named_unit(gazetteer, jurisdiction) if jurisdiction else None
         self.overrides = overrides or Overrides.empty()
         self.geocoder = geocoder
         self._admin_units = [
@@ -97,8 +100,10 @@ class Context:
         ]
         self._extractors: dict[str | None, Extractor] = {}
 
-    def jurisdiction(self, norm: NormalizedText) -> Jurisdiction | None:
-        return detect(norm.text, self._admin_units)
+    def jurisdiction(self, norm: NormalizedText, title: str = "") -> Jurisdiction | None:
+        if self.forced_jurisdiction is not None:
+            return self.forced_jurisdiction
+        return detect(norm.text, self._admin_units, title)
 
     def neighbour_provinces(self, j: Jurisdiction | None) -> set[str]:
         """Province codes (2 digits) touching the jurisdiction's province."""
@@ -120,12 +125,29 @@ class Context:
         return self._extractors[key]
 
 
+def _named_unit(gazetteer, name: str) -> Jurisdiction:
+    """The province, city or county a planner named, by name (青浦区, 上海市青浦区) or code."""
+    from geoplan.errors import GazetteerError
+
+    name = name.strip()
+    units = [gazetteer.admin(name)] if name.isdigit() else gazetteer.resolve_admin_name(name)
+    units = [u for u in units if u is not None]
+    if len(units) != 1:
+        found = "no" if not units else f"{len(units)}"
+        choices = "; ".join(f"{'/'.join(u.admin_names)} ({u.admin_code})" for u in units[:8])
+        raise GazetteerError(
+            f"--jurisdiction {name!r}: {found} administrative units carry this name"
+            + (f": {choices}; give the code or the full chain (浙江省嘉兴市)" if units else "")
+        )
+    return from_unit(units[0])
+
+
 def process_plan(path: Path | str, ctx: Context) -> PlanResult:
     """One plan through read → normalize → outline → extract → geocode."""
     raw = read_plan(Path(path))
     norm = _normalize_pkg.normalize(raw)
     outline = build_outline(norm)
-    j = ctx.jurisdiction(norm)
+    j = ctx.jurisdiction(norm, outline.title)
     extractor = ctx.extractor(j)
     mentions = extractor.extract(norm, outline)
     groups = aggregate(mentions)
@@ -181,18 +203,20 @@ def build(
     geocoder=None,
     map_assets: str = "inline",
     progress: Callable[[Iterable], Iterable] | None = None,
+    jurisdiction: str | None = None,
 ) -> BuildResult:
     """Build layers (and, with ``out``, every output file) from plan files.
 
     Returns a :class:`BuildResult` whose ``layers.features`` is the GeoDataFrame
     of every feature (EPSG:4326); ``layers.mentions`` and ``layers.unresolved``
-    are the attribute tables.
+    are the attribute tables.  ``jurisdiction`` (a unit's name or code) sets the
+    plans' area instead of reading it from each plan.
     """
     if isinstance(plans, (str, Path)):
         plans = [plans]
     if overrides is not None and not isinstance(overrides, Overrides):
         overrides = Overrides.load(overrides)
-    ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=geocoder)
+    ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=geocoder, jurisdiction=jurisdiction)
     results: list[PlanResult] = []
     errors: list[tuple[str, str]] = []
     iterable: Iterable = plans

@@ -116,7 +116,12 @@ class Outline:
 
     def node_at(self, offset: int) -> TaskNode:
         """The deepest node whose span holds ``offset`` (the root if none)."""
-        starts = [n.span[0] for n in self.nodes]
+        cached = self.__dict__.get("_starts")
+        if cached is None or cached[0] != len(self.nodes):
+            # kept until a node is added: every mention asks, so rebuilding it each time is quadratic
+            cached = (len(self.nodes), [n.span[0] for n in self.nodes])
+            self.__dict__["_starts"] = cached
+        starts = cached[1]
         i = bisect_right(starts, offset) - 1
         while i >= 0:
             node = self.nodes[i]

@@ -218,7 +218,8 @@ def corpus_results(corpus_files, gazetteer):
     out = {}
     for path in corpus_files:
         norm = normalize(read_plan(path))
-        mentions = ctx.extractor(ctx.jurisdiction(norm)).extract(norm, build_outline(norm))
+        tree = build_outline(norm)
+        mentions = ctx.extractor(ctx.jurisdiction(norm, tree.title)).extract(norm, tree)
         out[path.name[:3]] = (norm, mentions)
     return out
 

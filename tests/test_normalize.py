@@ -95,6 +95,11 @@ def test_gloss_pattern_leaves_content_brackets_alone():
     assert gloss.strip_glosses(t).text == "目標（一）(浦東)(M0)(2021-2025年)(上海)按照執行區"
 
 
+def test_word_glosses_with_spaces_are_removed_but_latin_text_is_not():
+    t = Tracked("成都市國土空間總體規劃(guī huà)（2021—2035年）與(yǔ) (see annex b)(city park)")
+    assert gloss.strip_glosses(t).text == "成都市國土空間總體規劃（2021—2035年）與 (see annex b)(city park)"
+
+
 @pytest.mark.corpus
 def test_simplified_plans_are_not_converted(plans):
     for prefix in ("000", "001", "003", "004"):

@@ -1,4 +1,4 @@
-"""Remove pinyin reading glosses: ``目標(biāo)`` → ``目標``, ``浦東新區(qū)`` → ``浦東新區``.
+"""Remove pinyin reading glosses: ``目標(biāo)`` → ``目標``, ``規劃(guī huà)`` → ``規劃``.
 
 Some sites annotate every less common character with its reading; the glosses
 split names (``浦東新區(qū)`` is not ``浦東新區``) and must go before any name is
@@ -24,8 +24,13 @@ def gloss_pattern() -> re.Pattern[str]:
     tones = re.escape(conf["tone_letters"])
     n = int(conf["max_syllable"])
     letter = rf"[a-z{tones}?]"
-    # opening bracket or a `?` that replaced it; a syllable with a tone mark; closing bracket
-    return re.compile(rf"[(（?](?={letter}{{0,{n - 1}}}[{tones}]){letter}{{1,{n}}}[)）]")
+    words = int(conf.get("max_syllables", 4))
+    span = words * (n + 1)
+    # opening bracket or a `?` that replaced it; one syllable or a few separated by
+    # spaces (規劃(guī huà)), at least one tone mark among them; closing bracket
+    return re.compile(
+        rf"[(（?](?=[a-z{tones}? ]{{0,{span}}}[{tones}]){letter}{{1,{n}}}(?: {letter}{{1,{n}}}){{0,{words - 1}}}[)）]"
+    )
 
 
 def strip_glosses(t: Tracked) -> Tracked:

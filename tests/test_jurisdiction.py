@@ -1,0 +1,75 @@
+"""Which unit a plan is about: its title first, then the first lines, or the planner's word."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from geoplan.cli import main
+from geoplan.errors import GazetteerError
+from geoplan.jurisdiction import detect
+from geoplan.pipeline import Context, build
+
+# Written for these tests: a 嘉兴 plan whose opening paragraph names a county of
+# its own city and a district of Shanghai before its own units.
+JIAXING = """嘉兴市接轨上海美丽城镇建设规划
+为深化与上海市青浦区、江苏省吴江区的合作,桐乡市先行探索,制定本规划。
+一、主要任务
+(一)美丽城镇
+1.推进王店镇、新丰镇、大桥镇美丽城镇建设。
+2.提升嘉兴南湖周边环境。
+"""
+
+
+@pytest.fixture(scope="module")
+def admin_units(gazetteer):
+    return [f for f in gazetteer.features if f.origin == "admin" and f.kind in ("province", "city", "district")]
+
+
+def test_the_title_names_the_jurisdiction(admin_units):
+    j = detect(JIAXING, admin_units, title="嘉兴市接轨上海美丽城镇建设规划")
+    assert (j.name, j.level, j.code) == ("嘉兴市", "city", "330400")
+    # the finest unit of the title, if it sits inside the coarser ones it names
+    j = detect("", admin_units, title="浙江省嘉兴市秀洲区乡村振兴规划")
+    assert j.name == "秀洲区"
+    j = detect("", admin_units, title="上海青浦区西部发展要点")
+    assert j.name == "青浦区"
+
+
+def test_without_a_title_a_neighbour_county_does_not_win(admin_units):
+    # no unit in the title: the first lines decide, and a county outside the city named there is no candidate
+    text = "美丽城镇建设规划\n嘉兴市人民政府印发。为深化与上海市青浦区的合作制定本规划。\n" + "嘉兴市" * 3
+    j = detect(text, admin_units, title="美丽城镇建设规划")
+    assert j.name == "嘉兴市"
+
+
+def test_townships_of_the_city_resolve_once_the_city_is_the_jurisdiction(tmp_path, gazetteer):
+    plan = tmp_path / "jiaxing.txt"
+    plan.write_text(JIAXING, encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer)
+    assert result.plans[0].jurisdiction.name == "嘉兴市"
+    by_name = {f.name: f for f in result.plans[0].features}
+    for town in ("王店镇", "新丰镇", "大桥镇"):
+        loc = by_name[town].location
+        assert loc.located and (loc.gazetteer_id or "").startswith("cn-3304"), (town, loc)
+
+
+def test_the_planner_can_set_the_jurisdiction(tmp_path, gazetteer):
+    plan = tmp_path / "jiaxing.txt"
+    plan.write_text(JIAXING, encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer, jurisdiction="桐乡市")
+    assert result.plans[0].jurisdiction.name == "桐乡市"
+    assert Context(gazetteer=gazetteer, jurisdiction="330483").forced_jurisdiction.name == "桐乡市"
+    with pytest.raises(GazetteerError, match="no administrative units"):
+        Context(gazetteer=gazetteer, jurisdiction="不存在市")
+    with pytest.raises(GazetteerError, match="2 administrative units|administrative units carry"):
+        Context(gazetteer=gazetteer, jurisdiction="朝阳区")  # 北京 and 长春
+    res = CliRunner().invoke(main, ["build", str(plan), "--out", str(tmp_path / "o"), "--jurisdiction", "朝阳区"])
+    assert res.exit_code != 0 and "朝阳区" in res.output and "北京市" in res.output
+
+
+def test_review_of_an_unreadable_plan_fails_and_writes_nothing(tmp_path, gazetteer):
+    sheet = tmp_path / "sheet.csv"
+    res = CliRunner().invoke(main, ["review", str(tmp_path / "missing.txt"), "-o", str(sheet)])
+    assert res.exit_code != 0 and "missing.txt" in res.output
+    assert not sheet.exists()
