@@ -264,11 +264,16 @@ class Discoverer:
         v = self.vocab
         if kind not in v.locator_before and kind not in v.area_kinds:
             return False
-        for loc in self.locators:
-            if stem.startswith(loc) and loc[-1:] in ("镇", "乡", "区", "县", "市") and loc != stem:
+        for loc in self._locator_prefixes(stem):
+            if loc[-1:] in ("镇", "乡", "区", "县", "市") and loc != stem:
                 rest = stem[len(loc) :]
                 return _generic_only(rest, v.generic)
         return stem in self.locators and stem[-1:] in ("镇", "乡", "区", "县", "市", "道")
+
+    def _locator_prefixes(self, stem: str) -> list[str]:
+        """The administrative names ``stem`` starts with, longest first (a set lookup per prefix:
+        scanning every name for every candidate made large plans slow)."""
+        return [stem[:k] for k in range(len(stem), 1, -1) if stem[:k] in self.locators]
 
     def _strip_locator(self, stem_start: int, stem: str, kind: str) -> tuple[int, str]:
         """Drop a leading administrative name that only locates the name after it.
@@ -278,7 +283,7 @@ class Discoverer:
         朱家角工业园 or 金泽镇社区文化活动中心 are names of their own.
         """
         v = self.vocab
-        for loc in sorted((n for n in self.locators if stem.startswith(n)), key=len, reverse=True):
+        for loc in self._locator_prefixes(stem):
             rest = stem[len(loc) :]
             if not rest:
                 break
