@@ -69,10 +69,17 @@ def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdi
         f"{len(result.plans)} plan(s): {rep['features']} features, {rep['located']} located, "
         f"{rep['unresolved']} unresolved, {rep['mentions']} mentions → {out}"
     )
+    _warn_unused(result)
     for f, e in result.errors:
         click.echo(f"geoplan: error: {e}", err=True)
     if result.errors:
         sys.exit(EXIT_READ)
+
+
+def _warn_unused(result) -> None:
+    for u in result.unused_overrides:
+        click.echo(f"geoplan: warning: {u['file']} row {u['row']}: no plan names {u['name']!r}; the decision was not used",
+                   err=True)
 
 
 # ------------------------------------------------------------------------- outline
@@ -267,6 +274,7 @@ def review(plans, out, overrides, below, jurisdiction) -> None:
         _fail(exc)
         return
     click.echo(f"{n} feature(s) to review → {out} (decisions already taken are kept at the top)")
+    _warn_unused(result)
     for _, e in result.errors:
         click.echo(f"geoplan: error: {e}", err=True)
     if result.errors:

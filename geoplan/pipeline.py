@@ -51,6 +51,8 @@ class BuildResult:
     plans: list[PlanResult]
     errors: list[tuple[str, str]] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
+    #: override rows whose name no plan of the build names (a typo, shifted columns, another plan)
+    unused_overrides: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def features(self):
@@ -60,6 +62,7 @@ class BuildResult:
     def report(self) -> dict:
         rep = report(self.layers)
         rep["errors"] = [{"file": f, "error": e} for f, e in self.errors]
+        rep["unused_overrides"] = list(self.unused_overrides)
         rep["plans"] = [
             {
                 "doc": p.doc,
@@ -229,7 +232,15 @@ def build(
             log.error("%s", exc)
             errors.append((str(p), str(exc)))
     layers = build_layers(f for r in results for f in r.features)
-    result = BuildResult(layers=layers, plans=results, errors=errors)
+    named = {f.name for r in results for f in r.features}
+    unused = [
+        {"name": o.name, "row": o.row, "file": o.path}
+        for o in ctx.overrides.rows
+        if o.name not in named
+    ]
+    for u in unused:
+        log.warning("%s row %s: override for %r matches no name of these plans", u["file"], u["row"], u["name"])
+    result = BuildResult(layers=layers, plans=results, errors=errors, unused_overrides=unused)
     if out is not None:
         result.written = write_outputs(result, Path(out), ctx, map_assets=map_assets)
     return result

@@ -8,6 +8,7 @@ gazetteer decides.
 from __future__ import annotations
 
 import csv
+import json
 import io
 from pathlib import Path
 
@@ -313,3 +314,34 @@ def test_review_threshold(tmp_path, gazetteer):
     assert low < high  # a stricter threshold lists confidently placed features too
     assert all(not f.location.located or f.location.confidence < 0.6 for p in result.plans for f in p.features
                if f.name in low)
+
+
+def test_unclosed_quote_is_an_error_not_a_silent_no_op(tmp_path):
+    p = _write(tmp_path, 'name,lon,lat\n"淀湾村,121.0,31.1\n西岑,121.1,31.1\n')
+    with pytest.raises(OverrideError, match="not a readable CSV"):
+        Overrides.load(p)
+
+
+def test_review_lists_confident_placements_outside_the_jurisdiction(tmp_path, gazetteer):
+    from geoplan.pipeline import build
+
+    plan = tmp_path / "huzhou_test.txt"
+    plan.write_text("湖州市生态建设要点(测试稿)\n一、主要任务\n1.学习淀山湖水环境治理经验,推进太湖南岸生态修复。\n",
+                    encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer)
+    rows = {r["name"]: r for r in review_rows(result, below=0.6)}
+    lake = next(f for f in result.plans[0].features if f.name == "淀山湖")
+    assert lake.location.located and lake.location.confidence >= 0.6  # confident, yet outside 湖州
+    assert rows["淀山湖"]["status"] == "placed-outside"
+    assert rows["淀山湖"]["current_method"] in ("exact", "alias")
+
+
+def test_a_decision_no_plan_names_is_reported(tmp_path, gazetteer):
+    plan = tmp_path / "qingpu_test.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    sheet = _write(tmp_path, "name,lon,lat\n淀湾村,121.0,31.1\n淀弯村,121.0,31.1\n")  # the second is a typo
+    res = CliRunner().invoke(main, ["build", str(plan), "--out", str(tmp_path / "o"), "--overrides", str(sheet)])
+    assert res.exit_code == 0, res.output
+    assert "row 3" in res.output and "淀弯村" in res.output and "not used" in res.output
+    report = json.loads((tmp_path / "o" / "report.json").read_text("utf-8"))
+    assert [u["name"] for u in report["unused_overrides"]] == ["淀弯村"]

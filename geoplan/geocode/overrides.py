@@ -172,7 +172,7 @@ def decided_rows(path: Path) -> list[dict[str, str]]:
     text = read_sheet_text(path)
     try:
         list(_parse(text, path))
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.DictReader(io.StringIO(text), strict=True)  # an unclosed quote is an error, not one long cell
         rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items() if isinstance(v, str) or v is None}
                 for r in reader]
     except csv.Error as exc:
@@ -192,7 +192,7 @@ def _unit_matches(scope: str, jurisdiction) -> bool:
 
 def _parse(text: str, path: Path) -> Iterator[Override]:
     """Rows of an overrides CSV as :class:`Override` records; undecided rows skipped."""
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), strict=True)  # an unclosed quote is an error, not one long cell
     if not reader.fieldnames or "name" not in [(f or "").strip() for f in reader.fieldnames]:
         raise OverrideError(path, "missing the required column 'name'")
     for i, raw in enumerate(reader, start=2):

@@ -43,6 +43,8 @@ from geoplan.records import Location, Mention
 _SAME_PLACE_M = 3000.0
 _M_PER_DEG = 111_320.0
 
+#: the words a located feature's reason carries when it lies outside the plan's jurisdiction
+OUTSIDE_NOTE = "lies outside"
 #: a village placed at its township's point lies within this radius (metres):
 #: a suburban township covers 50–150 km², so its villages lie up to ~6 km from its seat
 _VILLAGE_IN_TOWN_M = 6000.0
@@ -300,7 +302,7 @@ class Resolver:
                 confidence -= 0.1  # and only the context told them apart
         if outside:
             confidence -= 0.15
-            notes.append(f"lies outside {j.name}")
+            notes.append(f"{OUTSIDE_NOTE} {j.name}")
         if f.origin == "admin" and f.kind in ("town", "street"):
             confidence -= 0.05  # a township point, not its outline
         reason = f"{method} match on {f.name!r} ({f.kind}, {f.origin} layer)"

@@ -1,7 +1,10 @@
 """The review sheet: what a planner should decide, in the overrides format.
 
-Rows: every unresolved feature (not found, ambiguous, outside the jurisdiction)
-and every located one below a confidence threshold, with its candidates.  The
+Rows: every unresolved feature (not found, ambiguous, outside the jurisdiction),
+every located one below a confidence threshold, and every one placed outside
+the plan's jurisdiction (杭州地铁5号线 matched to Shanghai's 5号线 is confident
+and wrong: only a planner can tell it from a real outside reference), with its
+candidates.  The
 sheet's columns are those :class:`~geoplan.geocode.overrides.Overrides` reads,
 so the edited sheet is passed back unchanged with ``--overrides``; rows left
 blank are simply not decided yet.
@@ -21,6 +24,7 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from geoplan.geocode.overrides import decided_rows
+from geoplan.geocode.resolver import OUTSIDE_NOTE
 from geoplan.io.atomic import write_text
 
 COLUMNS = (
@@ -48,9 +52,15 @@ def review_rows(result, below: float = 0.6) -> list[dict[str, str]]:
         j = plan.jurisdiction
         for f in plan.features:
             loc = f.location
-            if loc.located and loc.confidence >= below:
+            outside = loc.located and OUTSIDE_NOTE in loc.reason
+            if loc.located and loc.confidence >= below and not outside:
                 continue
-            status = loc.unresolved_reason or ("low-confidence" if loc.located else "not-found")
+            if loc.unresolved_reason:
+                status = loc.unresolved_reason
+            elif not loc.located:
+                status = "not-found"
+            else:
+                status = "placed-outside" if outside else "low-confidence"
             rows.append(
                 {
                     "name": f.name,
