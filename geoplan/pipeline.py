@@ -172,7 +172,7 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
         pf = PlanFeature(
             id=feature_id(raw.doc, g.name),
             name=g.name,
-            kind=g.kind,
+            kind=_located_kind(g.kind, loc, ctx.gazetteer),
             doc=raw.doc,
             mentions=g.mentions,
             location=loc,
@@ -181,8 +181,52 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
         )
         pf.entity_id = entity_id(pf)
         located[i] = pf
-    features = [located[i] for i in range(len(groups))]
+    features = _merge_same_place([located[i] for i in range(len(groups))], ctx.gazetteer)
     return PlanResult(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions, features=features)
+
+
+_SAME_FEATURE_METHODS = ("exact", "alias")
+
+
+def _located_kind(kind: str, loc: Location, gazetteer) -> str:
+    """The gazetteer's kind for a name it matched: 太湖 found as a county's short form but placed
+    on the lake is a lake."""
+    if loc.method in _SAME_FEATURE_METHODS and loc.gazetteer_id:
+        f = gazetteer.get(loc.gazetteer_id)
+        if f is not None:
+            return f.kind
+    return kind
+
+
+def _merge_same_place(features: list[PlanFeature], gazetteer) -> list[PlanFeature]:
+    """One feature per gazetteer feature a plan names: 余杭 and 余杭区 are one place.
+
+    Only names matched to the *same* gazetteer feature (exact or alias) merge; the
+    official name's feature keeps the mentions of the others (their surfaces stay in
+    the mentions table), in document order.
+    """
+    by_gid: dict[str, list[PlanFeature]] = {}
+    for f in features:
+        if f.location.method in _SAME_FEATURE_METHODS and f.location.gazetteer_id:
+            by_gid.setdefault(f.location.gazetteer_id, []).append(f)
+    drop: set[int] = set()
+    for gid, group in by_gid.items():
+        if len(group) < 2:
+            continue
+        official = gazetteer.get(gid)
+        keep = max(group, key=lambda f: (official is not None and f.name == official.name, len(f.mentions), -len(f.name)))
+        seen = {(m.span, m.raw_span) for m in keep.mentions}
+        merged = list(keep.mentions)
+        for f in group:
+            if f is keep:
+                continue
+            drop.add(id(f))
+            for m in f.mentions:
+                if (m.span, m.raw_span) not in seen:
+                    seen.add((m.span, m.raw_span))
+                    merged.append(m)
+        keep.mentions = sorted(merged, key=lambda m: m.span)
+    return [f for f in features if id(f) not in drop]
 
 
 def _online(ctx: Context, name: str, j: Jurisdiction | None, offline: Location) -> Location:

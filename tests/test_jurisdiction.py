@@ -73,3 +73,34 @@ def test_review_of_an_unreadable_plan_fails_and_writes_nothing(tmp_path, gazette
     res = CliRunner().invoke(main, ["review", str(tmp_path / "missing.txt"), "-o", str(sheet)])
     assert res.exit_code != 0 and "missing.txt" in res.output
     assert not sheet.exists()
+
+
+def test_short_and_full_names_of_one_place_are_one_feature(tmp_path, gazetteer):
+    plan = tmp_path / "huzhou.txt"
+    plan.write_text("湖州市生态建设要点(测试稿)\n一、主要任务\n1.湖州市推进太湖南岸修复,湖州加快建设。\n2.推进太湖治理。\n",
+                    encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer)
+    feats = result.plans[0].features
+    huzhou = [f for f in feats if f.location.gazetteer_id == "cn-330500"]
+    assert len(huzhou) == 1 and huzhou[0].name == "湖州市"
+    assert {m.surface for m in huzhou[0].mentions} == {"湖州市", "湖州"}
+    lake = next(f for f in feats if f.name == "太湖")
+    # placed on the lake (not 安徽's 太湖县): the feature's kind is the gazetteer's
+    assert lake.location.located and lake.kind == "lake" == gazetteer.get(lake.location.gazetteer_id).kind
+    for f in feats:  # a merged feature never holds one mention twice
+        own = [(m.span, m.raw_span) for m in f.mentions]
+        assert len(own) == len(set(own))
+
+
+def test_a_matched_name_takes_the_gazetteer_kind(gazetteer):
+    from dataclasses import replace
+
+    from geoplan.pipeline import _located_kind
+    from geoplan.records import Location
+
+    lake = next(f for f in gazetteer.lookup("太湖") if f.kind == "lake")
+    loc = Location(geometry=lake.geometry, precision="feature", precision_m=1.0, method="alias", confidence=0.9,
+                   reason="test", gazetteer_id=lake.id)
+    assert _located_kind("district", loc, gazetteer) == "lake"
+    # a place it merely lies in says nothing of what the name is
+    assert _located_kind("industrial_park", replace(loc, method="contained-name"), gazetteer) == "industrial_park"
