@@ -104,3 +104,13 @@ def test_a_matched_name_takes_the_gazetteer_kind(gazetteer):
     assert _located_kind("district", loc, gazetteer) == "lake"
     # a place it merely lies in says nothing of what the name is
     assert _located_kind("industrial_park", replace(loc, method="contained-name"), gazetteer) == "industrial_park"
+
+
+def test_a_county_short_form_inside_another_name_is_no_mention(tmp_path, gazetteer):
+    # 花溪 (贵阳's 花溪区, a neighbouring province of 四川) sits inside 成都's 浣花溪公园
+    plan = tmp_path / "chengdu.txt"
+    plan.write_text("成都市公园城市建设要点\n一、主要任务\n1.提升浣花溪公园品质,推进双流区公园建设。\n", encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer)
+    names = {f.name for f in result.plans[0].features}
+    assert "浣花溪公园" in names and "花溪区" not in names
+    assert "双流区" in names  # a full county name inside the sentence still counts

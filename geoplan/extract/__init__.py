@@ -185,6 +185,8 @@ class Extractor:
         for d in dict_hits:
             outer = next((c for c in cands if c.start <= d.start and d.end <= c.end and (c.start, c.end) != (d.start, d.end)), None)
             if outer is not None and outer.rule != "coordination":
+                if d.start > outer.start and self._county_short_form(d):
+                    continue  # 花溪 inside 浣花溪公园: a county's short form mid-name is part of another word
                 out.append(self._from_dict(d, rule="nested"))
                 continue
             out.append(self._from_dict(d, rule="gazetteer"))
@@ -232,6 +234,13 @@ class Extractor:
                 out.append((i, i + len(sl)))
                 i = text.find(sl, i + 1, e)
         return out
+
+    def _county_short_form(self, d: DictMatch) -> bool:
+        """True when every feature the match names is a county or township known here only by a short form."""
+        feats = [self._features[i] for i in d.ids if i in self._features]
+        return bool(feats) and all(
+            f.origin == "admin" and f.kind in ("district", "town", "street") and d.surface != f.name for f in feats
+        )
 
     def _plausible(self, d: DictMatch, toks) -> bool:
         """Administrative names must stand as words of their own.
