@@ -119,11 +119,20 @@ class Context:
         ring = home.geometry.buffer(0.05)
         return {(p.admin_code or "")[:2] for p in provinces if p.geometry.intersects(ring)}
 
+    def _village_names(self, j: Jurisdiction | None) -> set[str]:
+        """The village names of a county or city plan (a province holds too many to be worth matching)."""
+        if j is None or j.level not in ("city", "district") or not hasattr(self.gazetteer, "village_names"):
+            return set()
+        return self.gazetteer.village_names((j.prefix,))
+
     def extractor(self, j: Jurisdiction | None) -> Extractor:
         key = j.code if j else None
         if key not in self._extractors:
             self._extractors[key] = Extractor(
-                self.gazetteer.features, j, neighbour_provinces=self.neighbour_provinces(j)
+                self.gazetteer.features,
+                j,
+                neighbour_provinces=self.neighbour_provinces(j),
+                village_names=self._village_names(j),
             )
         return self._extractors[key]
 

@@ -114,3 +114,17 @@ def test_a_county_short_form_inside_another_name_is_no_mention(tmp_path, gazette
     names = {f.name for f in result.plans[0].features}
     assert "浣花溪公园" in names and "花溪区" not in names
     assert "双流区" in names  # a full county name inside the sentence still counts
+
+
+def test_villages_of_the_plan_area_are_found_whole_and_placed_at_their_township(tmp_path, gazetteer):
+    # jieba cuts 开弦弓村 and 北联村 apart; the village list of 吴江区 knows them
+    plan = tmp_path / "wujiang.txt"
+    plan.write_text("苏州市吴江区乡村振兴要点\n一、主要任务\n1.推进开弦弓村、北联村、东联村建设。\n", encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer)
+    by_name = {f.name: f for f in result.plans[0].features}
+    for village in ("开弦弓村", "北联村", "东联村"):
+        f = by_name[village]
+        assert f.kind == "village" and f.location.located, village
+        assert f.location.precision == "town" and f.location.method == "admin-fallback"
+        assert gazetteer.villages(village, ("320509",))[0].town in f.location.reason
+    assert "七都镇" in by_name["开弦弓村"].location.reason

@@ -70,6 +70,7 @@ class Extractor:
         jurisdiction: Jurisdiction | None = None,
         vocab: ExtractVocab | None = None,
         neighbour_provinces: Iterable[str] = (),
+        village_names: Iterable[str] = (),
     ) -> None:
         self.vocab = vocab or load_vocab()
         self.jurisdiction = jurisdiction
@@ -83,10 +84,17 @@ class Extractor:
         for name in regions:
             # a macro-region (长三角, 亚太) names no feature; a gazetteer name of the same spelling wins
             names.setdefault(name, ())
+        # the villages of the plan's own area (from the national village list): names
+        # jieba may cut apart (开弦弓村), found whole; a gazetteer name of the same spelling wins
+        self._villages = {n for n in village_names if len(n) >= 3 and n not in names}
+        for name in self._villages:
+            names[name] = ()
         self.matcher = NameMatcher(names)
         self._slogans = tuple(self.vocab.slogans)
         locators = {n for n, fid in pairs if self._features[fid].kind in self.vocab.locator_admin_kinds}
-        self.discoverer = Discoverer(self.vocab, known_names=(n for n, _ in pairs), locator_names=locators)
+        self.discoverer = Discoverer(
+            self.vocab, known_names=[*(n for n, _ in pairs), *self._villages], locator_names=locators
+        )
 
     # ------------------------------------------------------------------ scope
     def _scoped_names(
@@ -271,6 +279,8 @@ class Extractor:
         feats = [self._features[i] for i in d.ids if i in self._features]
         if not feats and d.surface in (self.vocab.regions or {}):
             return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region")
+        if not feats and d.surface in self._villages:
+            return _Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list")
         names = {f.name for f in feats}
         kinds = {f.kind for f in feats}
         name = names.pop() if len(names) == 1 else d.surface

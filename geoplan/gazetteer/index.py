@@ -169,6 +169,14 @@ class Gazetteer:
             self._villages = VillageList.open(self._village_source, self._village_cache)
         return self._villages.lookup(name, within)
 
+    def village_names(self, prefixes: Sequence[str]) -> set[str]:
+        """Every village name inside the code prefixes (empty without the national layer)."""
+        if self._villages is None:
+            if self._village_source is None:
+                return set()
+            self._villages = VillageList.open(self._village_source, self._village_cache)
+        return self._villages.names(prefixes)
+
     def villages_within(self, name: str, within: str | None = None) -> list[VillageRecord]:
         """:meth:`villages` with ``within`` given as for :meth:`lookup` (a code or a unit's name)."""
         prefixes = self._scope_prefixes(within) if within is not None else [""]

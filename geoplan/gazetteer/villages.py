@@ -126,6 +126,14 @@ class VillageList:
         ).fetchall()
         return [VillageRecord(name, county, town) for county, town in dict.fromkeys(rows)]
 
+    def names(self, prefixes: Sequence[str]) -> set[str]:
+        """Every village name inside the given code prefixes (a plan's county or city)."""
+        if not prefixes:
+            return set()
+        where = " OR ".join("(county >= ? AND county < ?)" for _ in prefixes)
+        bounds = [b for p in prefixes for b in (p, p + "\uffff")]
+        return {row[0] for row in self._db.execute(f"SELECT DISTINCT name FROM village WHERE {where}", bounds)}
+
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM village").fetchone()[0])
 

@@ -442,7 +442,7 @@ class Resolver:
                     method="admin-fallback",
                     confidence=0.45,
                     reason=(
-                        f"{entity.name!r} is a village of {town.name} ({self._county_name(county_code)}) in the "
+                        f"{entity.name!r} is a village of {towns[0][1]} ({self._county_name(county_code)}) in the "
                         f"{source}, which gives no position for villages; placed at {town.name} ({town.origin} layer)"
                     ),
                     source=f"{source}; {source_text(town)}",
