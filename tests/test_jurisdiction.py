@@ -128,3 +128,35 @@ def test_villages_of_the_plan_area_are_found_whole_and_placed_at_their_township(
         assert f.location.precision == "town" and f.location.method == "admin-fallback"
         assert gazetteer.villages(village, ("320509",))[0].town in f.location.reason
     assert "七都镇" in by_name["开弦弓村"].location.reason
+
+
+def test_numbered_lines_belong_to_the_plan_city(tmp_path, gazetteer):
+    plan = tmp_path / "hangzhou.txt"
+    plan.write_text("杭州市余杭区交通要点\n一、主要任务\n1.推进杭州地铁5号线、12号线延伸,对接上海轨道交通17号线。\n",
+                    encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer)
+    by_name = {f.name: f for f in result.plans[0].features}
+    for line in ("5号线", "12号线"):  # Shanghai's lines carry these numbers too
+        loc = by_name[line].location
+        assert not loc.located and loc.unresolved_reason == "not-found" and "every city" in loc.reason
+    # written with its city, a line is itself wherever the plan is
+    assert by_name["17号线"].location.located
+    # in a Shanghai plan the bare number is Shanghai's line
+    sh = tmp_path / "qingpu.txt"
+    sh.write_text("青浦区西部地区交通建设要点\n一、主要任务\n1.推进17号线西延伸,完善17号线沿线接驳。\n", encoding="utf-8")
+    res = build(sh, gazetteer=gazetteer)
+    assert all(f.location.located for f in res.plans[0].features if f.name.startswith("17号线"))
+
+
+def test_the_township_written_before_a_village_decides_or_is_reported(tmp_path, gazetteer):
+    plan = tmp_path / "wujiang.txt"
+    plan.write_text("苏州市吴江区乡村要点\n一、主要任务\n1.推进黎里镇高新村建设,桃源镇溪港村整治。\n", encoding="utf-8")
+    result = build(plan, gazetteer=gazetteer)
+    by_name = {f.name: f for f in result.plans[0].features}
+    # 高新村 is listed in two townships of 吴江区; the plan says which
+    assert {r.town for r in gazetteer.villages("高新村", ("320509",))} >= {"黎里镇", "松陵街道"}
+    gx = by_name["高新村"].location
+    assert gx.precision == "town" and "黎里镇" in gx.reason
+    # the list puts 溪港村 in 平望镇, the plan writes 桃源镇: placed by the list, the conflict said, low confidence
+    xg = by_name["溪港村"].location
+    assert xg.located and "桃源镇" in xg.reason and "平望镇" in xg.reason and xg.confidence < 0.45

@@ -244,11 +244,10 @@ class Extractor:
         return out
 
     def _county_short_form(self, d: DictMatch) -> bool:
-        """True when every feature the match names is a county or township known here only by a short form."""
+        """True when every feature the match names is a county or township written here in a short form
+        (花溪 for 花溪区, 西塘 for 西塘镇 inside 平望镇西塘社区)."""
         feats = [self._features[i] for i in d.ids if i in self._features]
-        return bool(feats) and all(
-            f.origin == "admin" and f.kind in ("district", "town", "street") and d.surface != f.name for f in feats
-        )
+        return bool(feats) and all(f.kind in ("district", "town", "street") and d.surface != f.name for f in feats)
 
     def _plausible(self, d: DictMatch, toks) -> bool:
         """Administrative names must stand as words of their own.

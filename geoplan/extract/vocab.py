@@ -6,6 +6,8 @@ so that a planner can add a head word or a stop word without touching code.
 
 from __future__ import annotations
 
+import re
+
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -62,6 +64,11 @@ class ExtractVocab:
     group_max_stem: int = 3
     groups: dict[str, tuple[str, ...]] | None = None
     regions: dict[str, str] | None = None  # macro-region name → kind
+    #: names that mean a different thing in every city (5号线, 地铁12号线): regexes
+    city_relative: tuple[re.Pattern[str], ...] = ()
+
+    def is_city_relative(self, name: str) -> bool:
+        return any(p.search(name) for p in self.city_relative)
 
     def group_members(self, name: str) -> tuple[str, ...]:
         """The member places of a group name (青西三镇 → its three towns), if listed."""
@@ -137,6 +144,7 @@ def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
         joiners={k: tuple(v) for k, v in stem.get("joiners", {}).items()},
         actor_heads=frozenset(head_rules.get("actors", ())),
         slogans=tuple(sorted(names.get("slogans", ()), key=len, reverse=True)),
+        city_relative=tuple(re.compile(p) for p in names.get("city_relative", ())),
         category_prefixes=tuple(names.get("category_prefixes", ())),
         designations=tuple(names.get("designations", ())),
         rare_freq=int(stem.get("rare_freq", 100)),

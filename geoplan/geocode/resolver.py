@@ -147,7 +147,9 @@ class Resolver:
         self._longest = index.longest
         self._stations = index.stations
         self._unions = index.unions
-        self._extensions = load_vocab().extensions  # longest first
+        self._vocab = load_vocab()
+        self._towns_here: set[str] | None = None
+        self._extensions = self._vocab.extensions  # longest first
 
     # ----------------------------------------------------------------- public
     def resolve(self, entity: Entity, resolved_so_far: dict[str, Location] | None = None) -> Location:
@@ -243,6 +245,19 @@ class Resolver:
         notes: list[str] = []
         pool = cands
         outside = False
+        if j is not None and all(self._vocab.is_city_relative(n) for n in (entity.name, *entity.surfaces)):
+            # 5号线 in a 杭州 plan is 杭州's line 5, never Shanghai's
+            digits = 2 if j.level == "province" else 4
+            own = [f for f in pool if (f.admin_code or "")[:digits] == j.code[:digits]]
+            if not own:
+                return self._unresolved(
+                    entity,
+                    "not-found",
+                    f"{entity.name!r} names a line by its number, which every city reuses; "
+                    f"no such line of {j.name} is in the gazetteer",
+                    pool,
+                )
+            pool = own
         if j is not None:
             inside = [f for f in pool if self._in_jurisdiction(f)]
             if inside:
@@ -412,9 +427,22 @@ class Resolver:
             return None
         records = lookup(entity.name, (j.prefix,))
         if not records:
+            records = self._village_after_township(entity.name, lookup, j.prefix)
+        if not records:
             return None
         source = getattr(self.gaz, "village_source", "national village list")
         towns = sorted({(r.county_code, r.town) for r in records})
+        written = self._towns_written_before(entity, {t for _, t in towns} | self._township_names())
+        conflict = ""
+        if written:
+            # the plan says which township (黎里镇高新村): it decides between listed ones,
+            # and contradicts the list when it names another township
+            chosen = [(c, t) for c, t in towns if t in written]
+            if chosen:
+                towns = chosen
+            else:
+                conflict = (f"; the plan writes it after {'、'.join(sorted(written))}, "
+                            f"but the village list has it in {'、'.join(t for _, t in towns)}")
         counties = sorted({c for c, _ in towns})
         if len(counties) > 1:
             return replace(
@@ -440,10 +468,11 @@ class Resolver:
                     precision="town",
                     precision_m=radius,
                     method="admin-fallback",
-                    confidence=0.45,
+                    confidence=0.3 if conflict else 0.45,
                     reason=(
                         f"{entity.name!r} is a village of {towns[0][1]} ({self._county_name(county_code)}) in the "
                         f"{source}, which gives no position for villages; placed at {town.name} ({town.origin} layer)"
+                        + conflict
                     ),
                     source=f"{source}; {source_text(town)}",
                     source_crs=town.source_crs,
@@ -467,6 +496,47 @@ class Resolver:
             source_crs=county.source_crs,
             gazetteer_id=county.id,
         )
+
+    def _township_names(self) -> set[str]:
+        """Full names of the townships of the plan's jurisdiction (for reading 桃源镇溪港村)."""
+        j = self.jurisdiction
+        if j is None:
+            return set()
+        if self._towns_here is None:
+            self._towns_here = {
+                f.name
+                for fs in self._by_name.values()
+                for f in fs
+                if f.kind in ("town", "street") and f.origin == "admin" and j.contains_code(f.admin_code)
+            }
+        return self._towns_here
+
+    @staticmethod
+    def _towns_written_before(entity: Entity, towns: set[str]) -> set[str]:
+        """Townships the plan writes right before the entity (黎里镇高新村, 黎里高新村)."""
+        found: set[str] = set()
+        for m in entity.mentions:
+            at = m.sentence.find(m.surface)
+            if at <= 0:
+                continue
+            before = m.sentence[:at]
+            for t in towns:
+                short = t[:-2] if t.endswith("街道") else t[:-1]
+                if before.endswith(t) or (len(short) >= 2 and before.endswith(short)):
+                    found.add(t)
+        return found
+
+    @staticmethod
+    def _village_after_township(name: str, lookup, prefix: str) -> list:
+        """黎里镇高新村: the village 高新村 of the township the name opens with, if the list has it there."""
+        for k in range(len(name) - 3, 1, -1):
+            town, rest = name[:k], name[k:]
+            if not town.endswith(("镇", "乡", "街道")) or len(rest) < 3:
+                continue
+            found = [r for r in lookup(rest, (prefix,)) if r.town == town or r.town.startswith(town)]
+            if found:
+                return found
+        return []
 
     def _town_feature(self, county_code: str, town: str) -> GazetteerFeature | None:
         """The best-documented located feature of a township (a curated outline over a GeoNames point)."""
