@@ -263,3 +263,21 @@ def test_payload_survives_script_breakout(style):
     element = PlanFeatures(layer, style, style.themes(THEMES))
     assert "</script" not in element.payload and "<" not in element.payload
     assert json.loads(element.payload)["features"][0]["name"] == layer.loc[0, "name"]
+
+
+def test_the_map_opens_on_the_plan_places_not_on_outliers():
+    from geoplan.map.features import focus_bounds
+
+    places = [Point(120.9 + i * 0.01, 31.05 + i * 0.005) for i in range(3)]
+    province = box(116.3, 30.7, 121.9, 35.1)  # 江苏省-sized, cited in a document title
+    fallback = Point(119.0, 29.0)  # a project placed at a whole city
+    gdf = gpd.GeoDataFrame(
+        {"located": [True] * 5 + [False], "precision": ["feature"] * 3 + ["feature", "city", "none"]},
+        geometry=[*places, province, fallback, None],
+        crs="EPSG:4326",
+    )
+    minx, miny, maxx, maxy = focus_bounds(gdf)
+    assert (minx, miny) == pytest.approx((120.9, 31.05)) and (maxx, maxy) == pytest.approx((120.92, 31.06))
+    # only context drawn: the view falls back to it rather than to nothing
+    assert focus_bounds(gdf.iloc[[3]]) == pytest.approx((116.3, 30.7, 121.9, 35.1))
+    assert focus_bounds(gdf.iloc[[5]]) is None

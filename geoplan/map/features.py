@@ -82,6 +82,34 @@ def drawable(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return features[mask]
 
 
+#: a drawn feature wider than this (degrees) is context (a province, a corridor), not where the plan acts
+_FOCUS_MAX_EXTENT_DEG = 1.5
+
+
+def focus_bounds(features: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    """Where the map opens: the plan's own places, not every outlier it names.
+
+    A plan that cites 江苏省 or whose unplaced projects fell back to a whole
+    city would otherwise open on half of China.  Wide geometries (provinces,
+    long corridors) and city-precision fallbacks are left out of the opening
+    view (they are still drawn); with eight or more places the view spans the
+    middle 90% of their centres.  ``None`` when nothing is drawn.
+    """
+    drawn = drawable(features)
+    if not len(drawn):
+        return None
+    b = drawn.geometry.bounds
+    extent = (b["maxx"] - b["minx"]).combine(b["maxy"] - b["miny"], max)
+    keep = extent <= _FOCUS_MAX_EXTENT_DEG
+    if "precision" in drawn.columns:
+        keep &= ~drawn["precision"].isin(["city"])
+    focus = b[keep.to_numpy()] if keep.any() else b
+    if len(focus) >= 8:
+        cx, cy = (focus["minx"] + focus["maxx"]) / 2, (focus["miny"] + focus["maxy"]) / 2
+        return (float(cx.quantile(0.05)), float(cy.quantile(0.05)), float(cx.quantile(0.95)), float(cy.quantile(0.95)))
+    return (float(focus["minx"].min()), float(focus["miny"].min()), float(focus["maxx"].max()), float(focus["maxy"].max()))
+
+
 def task_titles(features: gpd.GeoDataFrame) -> list[dict[str, str]]:
     """Top-level tasks in order of first appearance: id and the first title of task_path."""
     out: dict[str, str] = {}
@@ -326,11 +354,8 @@ class PlanFeatures(MacroElement):
         super().__init__()
         self._name = "PlanFeatures"
         payload = build_payload(features, style, themes)
-        drawn = drawable(features)
-        if len(drawn):
-            payload["bounds"] = [float(v) for v in drawn.total_bounds]
-        else:
-            payload["bounds"] = None
+        bounds = focus_bounds(features)
+        payload["bounds"] = list(bounds) if bounds is not None else None
         self.data = payload
         self.payload = script_json(payload)
         point = style.section("point")

@@ -18,7 +18,7 @@ import pandas as pd
 from geoplan.errors import FilterError
 from geoplan.map.assets import OfflineAssets, OfflineMap, atomic_write_text
 from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02, tile_layer
-from geoplan.map.features import PlanFeatures, drawable, task_titles
+from geoplan.map.features import PlanFeatures, drawable, focus_bounds, task_titles
 from geoplan.map.filters import FilterPanel
 from geoplan.map.layercontrol import GroupedLayerControl
 from geoplan.map.legend import Legend
@@ -104,8 +104,9 @@ def render_map(
 
     view = style.section("view")
     shown = drawable(features)
-    if len(shown):
-        minx, miny, maxx, maxy = shown.total_bounds
+    focus = focus_bounds(features)
+    if focus is not None:
+        minx, miny, maxx, maxy = focus
         location = [(miny + maxy) / 2, (minx + maxx) / 2]
         zoom = int(view.get("max_zoom_on_fit", 14))
     else:
