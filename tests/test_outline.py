@@ -343,3 +343,17 @@ def test_render(outlines):
     assert len(data["nodes"]) == len(o.nodes)
     node = next(d for d in data["nodes"] if d["id"] == "三/(三)")
     assert node["tables"][0]["nature"] == "预期性" and node["parent"] == "三"
+
+
+def test_parts_above_chapters_and_background_sections():
+    text = (
+        "某区发展规划\n第一篇 总体战略\n第一章 规划背景\n区位条件优越。\n第二章 主要目标\n到2025年建成。\n"
+        "第二篇 重点任务\n第三章 建设科创走廊\n一、建设科技城\n推进平台建设。\n"
+    )
+    tree = build_outline_from_str(text)
+    tops = [n for n in tree.nodes if n.parent is tree.root]
+    assert [n.title for n in tops] == ["总体战略", "重点任务"]
+    chapters = [n for n in tree.nodes if n.style == "chapter"]
+    assert [c.parent.title for c in chapters] == ["总体战略", "总体战略", "重点任务"]
+    background = next(n for n in chapters if n.title == "规划背景")
+    assert not background.is_task and tops[0].is_task is False and tops[1].is_task
