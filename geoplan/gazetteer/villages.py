@@ -117,9 +117,7 @@ class VillageList:
         name = name.strip()
         if not prefixes:
             return []
-        # a prefix is a range of codes: the (name, county) index answers it without a scan
-        where = " OR ".join("(county >= ? AND county < ?)" for _ in prefixes)
-        bounds = [b for p in prefixes for b in (p, p + "\uffff")]
+        where, bounds = _scope(prefixes)
         rows = self._db.execute(
             f"SELECT county, town FROM village WHERE name = ? AND ({where}) ORDER BY county, town",
             (name, *bounds),
@@ -130,12 +128,17 @@ class VillageList:
         """Every village name inside the given code prefixes (a plan's county or city)."""
         if not prefixes:
             return set()
-        where = " OR ".join("(county >= ? AND county < ?)" for _ in prefixes)
-        bounds = [b for p in prefixes for b in (p, p + "\uffff")]
+        where, bounds = _scope(prefixes)
         return {row[0] for row in self._db.execute(f"SELECT DISTINCT name FROM village WHERE {where}", bounds)}
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM village").fetchone()[0])
+
+
+def _scope(prefixes: Sequence[str]) -> tuple[str, list[str]]:
+    """A code prefix as a range of codes: the (name, county) index answers it without a scan."""
+    where = " OR ".join("(county >= ? AND county < ?)" for _ in prefixes)
+    return where, [b for p in prefixes for b in (p, p + "\uffff")]
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:

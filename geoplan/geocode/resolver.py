@@ -148,7 +148,7 @@ class Resolver:
         self._stations = index.stations
         self._unions = index.unions
         self._vocab = load_vocab()
-        self._towns_here: set[str] | None = None
+        self._towns_here: dict[str, tuple[str, ...]] | None = None
         self._extensions = self._vocab.extensions  # longest first
 
     # ----------------------------------------------------------------- public
@@ -432,7 +432,7 @@ class Resolver:
             return None
         source = getattr(self.gaz, "village_source", "national village list")
         towns = sorted({(r.county_code, r.town) for r in records})
-        written = self._towns_written_before(entity, {t for _, t in towns} | self._township_names())
+        written = self._towns_written_before(entity, {t for _, t in towns} | set(self._township_forms()))
         conflict = ""
         if written:
             # the plan says which township (黎里镇高新村): it decides between listed ones,
@@ -497,23 +497,26 @@ class Resolver:
             gazetteer_id=county.id,
         )
 
-    def _township_names(self) -> set[str]:
-        """Full names of the townships of the plan's jurisdiction (for reading 桃源镇溪港村)."""
+    def _township_forms(self) -> dict[str, tuple[str, ...]]:
+        """Townships of the plan's jurisdiction: full name → every way of writing it (黎里镇, 黎里).
+
+        The short forms are the gazetteer's own aliases (rules in layers/vocab/admin_names.toml).
+        """
         j = self.jurisdiction
         if j is None:
-            return set()
+            return {}
         if self._towns_here is None:
-            self._towns_here = {
-                f.name
-                for fs in self._by_name.values()
-                for f in fs
-                if f.kind in ("town", "street") and f.origin == "admin" and j.contains_code(f.admin_code)
-            }
+            forms: dict[str, set[str]] = {}
+            for fs in self._by_name.values():
+                for f in fs:
+                    if f.kind in ("town", "street") and f.origin == "admin" and j.contains_code(f.admin_code):
+                        forms.setdefault(f.name, set()).update(n for n in f.all_names if len(n) >= 2)
+            self._towns_here = {name: tuple(sorted(v, key=len, reverse=True)) for name, v in forms.items()}
         return self._towns_here
 
-    @staticmethod
-    def _towns_written_before(entity: Entity, towns: set[str]) -> set[str]:
+    def _towns_written_before(self, entity: Entity, towns: Iterable[str]) -> set[str]:
         """Townships the plan writes right before the entity (黎里镇高新村, 黎里高新村)."""
+        forms = self._township_forms()
         found: set[str] = set()
         for m in entity.mentions:
             at = m.sentence.find(m.surface)
@@ -521,21 +524,19 @@ class Resolver:
                 continue
             before = m.sentence[:at]
             for t in towns:
-                short = t[:-2] if t.endswith("街道") else t[:-1]
-                if before.endswith(t) or (len(short) >= 2 and before.endswith(short)):
+                if any(before.endswith(w) for w in forms.get(t, (t,))):
                     found.add(t)
         return found
 
-    @staticmethod
-    def _village_after_township(name: str, lookup, prefix: str) -> list:
+    def _village_after_township(self, name: str, lookup, prefix: str) -> list:
         """黎里镇高新村: the village 高新村 of the township the name opens with, if the list has it there."""
-        for k in range(len(name) - 3, 1, -1):
-            town, rest = name[:k], name[k:]
-            if not town.endswith(("镇", "乡", "街道")) or len(rest) < 3:
-                continue
-            found = [r for r in lookup(rest, (prefix,)) if r.town == town or r.town.startswith(town)]
-            if found:
-                return found
+        for town, written in self._township_forms().items():
+            for w in written:
+                rest = name[len(w):]
+                if name.startswith(w) and len(rest) >= 3:
+                    found = [r for r in lookup(rest, (prefix,)) if r.town == town]
+                    if found:
+                        return found
         return []
 
     def _town_feature(self, county_code: str, town: str) -> GazetteerFeature | None:
