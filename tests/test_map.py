@@ -281,3 +281,25 @@ def test_the_map_opens_on_the_plan_places_not_on_outliers():
     # only context drawn: the view falls back to it rather than to nothing
     assert focus_bounds(gdf.iloc[[3]]) == pytest.approx((116.3, 30.7, 121.9, 35.1))
     assert focus_bounds(gdf.iloc[[5]]) is None
+
+
+def test_popups_keep_clear_of_the_title_as_styles_toml_says(plan_layer, tmp_path, monkeypatch):
+    import shutil
+
+    from geoplan import paths
+
+    html = render_map(plan_layer, tmp_path / "a.html", basemap=make_basemap()).read_text("utf-8")
+    assert "maxWidth: 380" in html and "autoPanPaddingTopLeft: L.point(20, 70)" in html
+    maps = tmp_path / "maps"
+    shutil.copytree(paths.maps_dir(), maps)
+    styles = maps / "styles.toml"
+    styles.write_text(styles.read_text("utf-8").replace("pad_top = 70", "pad_top = 120"), "utf-8")
+    monkeypatch.setenv("GEOPLAN_MAPS", str(maps))
+    from geoplan.map.styles import load_style
+
+    load_style.cache_clear()
+    try:
+        html = render_map(plan_layer, tmp_path / "b.html", basemap=make_basemap()).read_text("utf-8")
+    finally:
+        load_style.cache_clear()
+    assert "autoPanPaddingTopLeft: L.point(20, 120)" in html

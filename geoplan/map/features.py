@@ -261,7 +261,8 @@ class PlanFeatures(MacroElement):
     } else {
       layer = L.polygon(f.c, pathStyle(f, color));
     }
-    layer.bindPopup(f.p, {maxWidth: 380});
+    layer.bindPopup(f.p, {maxWidth: {{ this.popup_max_width }},
+                          autoPanPaddingTopLeft: L.point({{ this.popup_pad_left }}, {{ this.popup_pad_top }})});
     layer.geoplanIndex = i;
     return {index: i, data: f, layer: layer, color: color, shown: false, key: f.theme + "|" + f.kind};
   });
@@ -358,5 +359,9 @@ class PlanFeatures(MacroElement):
         payload["bounds"] = list(bounds) if bounds is not None else None
         self.data = payload
         self.payload = script_json(payload)
+        popup = style.section("popup")
+        self.popup_max_width = int(popup.get("max_width", 380))
+        self.popup_pad_top = int(popup.get("pad_top", 70))
+        self.popup_pad_left = int(popup.get("pad_left", 20))
         point = style.section("point")
         self.point_stroke = f"{int(point.get('stroke_weight', 2))}px solid {point.get('stroke_color', '#fff')}"
