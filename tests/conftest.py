@@ -44,6 +44,39 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(corpus_dir.glob("*.txt"))
 
 
+def postgis_missing() -> str | None:
+    """One line naming what a PostGIS test needs and this machine lacks (None when all is there).
+
+    Debian's ``postgis`` package only recommends the server extension, which is named after the
+    server's major version (``postgresql-15-postgis-3``); say that package, not a stack of errors.
+    """
+    import glob
+    import shutil
+
+    majors = sorted({Path(p).parents[1].name for p in glob.glob("/usr/lib/postgresql/*/bin/initdb")},
+                    key=lambda v: int(v) if v.isdigit() else 0)
+    if not majors and shutil.which("initdb") is None:
+        return "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
+    major = majors[-1] if majors else None
+    control = f"/usr/share/postgresql/{major}/extension/postgis.control" if major else None
+    if control is None or not Path(control).is_file():
+        package = f"postgresql-{major}-postgis-3" if major else "postgresql-NN-postgis-3"
+        return f"the PostGIS server extension is missing (no postgis.control): apt-get install {package}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgis_available() -> None:
+    """Checked once per session: fail in CI (skip elsewhere) with one clear line, no traceback."""
+    import os
+
+    missing = postgis_missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing} (CI must run the PostGIS tests)", pytrace=False)
+        pytest.skip(missing)
+
+
 @pytest.fixture(scope="session")
 def gazetteer(tmp_path_factory):
     """The embedded gazetteer, loaded once per test session (cache in a temp dir)."""
