@@ -44,7 +44,7 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return sorted(corpus_dir.glob("*.txt"))
 
 
-def postgis_missing() -> str | None:
+def postgis_missing(root: Path = Path("/")) -> str | None:
     """One line naming what a PostGIS test needs and this machine lacks (None when all is there).
 
     Debian's ``postgis`` package only recommends the server extension, which is named after the
@@ -53,13 +53,13 @@ def postgis_missing() -> str | None:
     import glob
     import shutil
 
-    majors = sorted({Path(p).parents[1].name for p in glob.glob("/usr/lib/postgresql/*/bin/initdb")},
+    majors = sorted({Path(p).parents[1].name for p in glob.glob(str(root / "usr/lib/postgresql/*/bin/initdb"))},
                     key=lambda v: int(v) if v.isdigit() else 0)
-    if not majors and shutil.which("initdb") is None:
+    if not majors and (root != Path("/") or shutil.which("initdb") is None):
         return "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
     major = majors[-1] if majors else None
-    control = f"/usr/share/postgresql/{major}/extension/postgis.control" if major else None
-    if control is None or not Path(control).is_file():
+    control = root / f"usr/share/postgresql/{major}/extension/postgis.control" if major else None
+    if control is None or not control.is_file():
         package = f"postgresql-{major}-postgis-3" if major else "postgresql-NN-postgis-3"
         return f"the PostGIS server extension is missing (no postgis.control): apt-get install {package}"
     return None

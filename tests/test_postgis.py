@@ -98,6 +98,22 @@ def db(pg_url):
     engine.dispose()
 
 
+def test_missing_extension_named_in_one_line(tmp_path):
+    """A server without the extension package: the check names the package for its major version."""
+    from conftest import postgis_missing
+
+    initdb = tmp_path / "usr/lib/postgresql/16/bin/initdb"
+    initdb.parent.mkdir(parents=True)
+    initdb.write_text("")
+    msg = postgis_missing(tmp_path)
+    assert msg is not None and "\n" not in msg and "apt-get install postgresql-16-postgis-3" in msg
+    control = tmp_path / "usr/share/postgresql/16/extension/postgis.control"
+    control.parent.mkdir(parents=True)
+    control.write_text("")
+    assert postgis_missing(tmp_path) is None
+    assert "apt-get install postgresql" in postgis_missing(tmp_path / "empty")
+
+
 def scalar(conn, sql: str, **params):
     from sqlalchemy import text
 
