@@ -13,12 +13,13 @@ Taxonomy, colours and weights are data: ``maps/themes.toml``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geoplan.records import Outline, TaskNode
+from geoplan.records import Mention, Outline, TaskNode
 from geoplan.outline.vocab import maps_dir, read_toml
 
 
@@ -156,3 +157,16 @@ def assign_themes(outline: Outline, text: str, taxonomy: ThemeTaxonomy | None = 
 
     for top in outline.root.children:
         walk(top)
+
+
+def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeTaxonomy | None = None) -> tuple[str, list[str]]:
+    """(theme, themes) of one place or project from its mentions.
+
+    ``theme`` is the theme of the first task mention; ``themes`` every theme the
+    plan names it under in a task, most frequent first.
+    """
+    task = [m for m in mentions if m.is_task] or list(mentions)
+    if not task:
+        return (taxonomy or load_themes()).default, []
+    counts = Counter(m.theme for m in task)
+    return task[0].theme, [t for t, _ in counts.most_common()]
