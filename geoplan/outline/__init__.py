@@ -18,6 +18,7 @@ from geoplan.outline.render import format_outline, outline_to_dict
 from geoplan.outline.tables import find_table_blocks, parse_indicator_rows
 from geoplan.outline.tasks import mark_tasks, nontask_category
 from geoplan.outline.themes import assign_themes, load_themes
+from geoplan.outline.toc import find_tocs
 from geoplan.outline.tree import build_tree
 from geoplan.outline.vocab import OutlineVocab, load_outline_vocab
 
@@ -79,10 +80,14 @@ def build_outline_from_str(
     vocab = load_outline_vocab()
     blocks = find_table_blocks(text, body_start, junk_spans)
     table_spans = [(b.start, b.end) for b in blocks]
-    headings = find_headings(text, body_start, junk_spans, vocab, tables=table_spans)
+    tocs = find_tocs(list(iter_paragraphs(text, body_start, junk_spans)), vocab)
+    skip = [*junk_spans, *((t.start, t.end) for t in tocs)]
+    toc = [e for t in tocs for e in t.entries]
+    headings = find_headings(text, body_start, skip, vocab, tables=table_spans, toc=toc)
     first = headings[0].start if headings else len(text)
-    title = guess_title(text, 0, first, junk_spans, vocab)
+    title = guess_title(text, 0, first, skip, vocab)
     outline = build_tree(headings, len(text), body_start, title, table_spans, vocab)
+    outline.toc = toc
     _attach_tables(outline, blocks)
     mark_tasks(outline, vocab)
     assign_themes(outline, text)
