@@ -179,3 +179,42 @@ def test_sections_are_a_level_and_boxes_hold_their_items(ten):
         for n in o.nodes:
             if n.style == "box":
                 assert n.parent is None or n.parent.style not in ("arabic", "decimal", "box"), n.id
+
+
+# ------------------------------------------------------------------ title
+PORTAL = """首页
+政务公开
+相关新闻
+【文字解读】《某市国民经济和社会发展第十五个五年规划纲要》政策解读 2026-05-29
+某市人民政府关于印发某市国民经济和社会发展第十五个五年规划纲要的通知
+某府〔2026〕7号
+各区人民政府，市政府各部门：
+《某市国民经济和社会发展第十五个五年规划纲要》已经市人大审查批准，现印发给你们，请认真组织实施。
+某市人民政府
+2026年5月20日
+某市国民经济和社会发展
+第十五个五年规划纲要
+— 2 —
+第一章 发展基础
+过去五年成绩显著。
+"""
+
+
+def test_title_is_the_plan_not_a_news_link_or_the_notice():
+    o = build_outline_from_str(PORTAL)
+    assert o.title == "某市国民经济和社会发展第十五个五年规划纲要"
+    assert o.meta == {"文号": "某府〔2026〕7号", "日期": "2026年5月20日"}
+
+
+def test_title_quoted_by_a_notice_when_no_line_names_the_plan():
+    text = "关于印发《某区城市更新三年行动方案》的通知\n各街道：\n现印发给你们。\n一、总体要求\n坚持规划引领。\n"
+    assert build_outline_from_str(text).title == "某区城市更新三年行动方案"
+
+
+@pytest.mark.corpus
+def test_titles_of_the_ten_plans_name_their_plan(ten):
+    for doc, o in ten.items():
+        if doc == "001":  # a monitoring report on a portal page: no plan title of its own
+            continue
+        assert o.title and not re.search(r"\d{4}-\d{2}-\d{2}|【|的通知$", o.title), (doc, o.title)
+        assert not o.title.startswith("第"), (doc, o.title)

@@ -85,6 +85,10 @@ class OutlineVocab:
     page_line: re.Pattern[str] = re.compile(r"(?!)")
     toc_min_run: int = 3
     box_prose_min: int = 50
+    title_skip: tuple[re.Pattern[str], ...] = ()
+    notice_endings: tuple[str, ...] = ()
+    doc_number: re.Pattern[str] = re.compile(r"(?!)")
+    notice_date: re.Pattern[str] = re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=4)
@@ -97,6 +101,7 @@ def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
     leads = data.get("leads", {})
     tables = data.get("tables", {})
     toc = data.get("toc", {})
+    title = data.get("title", {})
     never = "(?!)"
     return OutlineVocab(
         style_order=tuple(styles.get("order", ())),
@@ -132,4 +137,8 @@ def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
         page_line=re.compile(toc.get("page_line", never)),
         toc_min_run=int(toc.get("min_run", 3)),
         box_prose_min=int(data.get("boxes", {}).get("prose_min_chars", 50)),
+        title_skip=tuple(re.compile(p) for p in title.get("skip", ())),
+        notice_endings=tuple(title.get("notice_endings", ())),
+        doc_number=re.compile(title.get("doc_number", never)),
+        notice_date=re.compile(title.get("date", never)),
     )
