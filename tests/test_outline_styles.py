@@ -218,3 +218,21 @@ def test_titles_of_the_ten_plans_name_their_plan(ten):
             continue
         assert o.title and not re.search(r"\d{4}-\d{2}-\d{2}|【|的通知$", o.title), (doc, o.title)
         assert not o.title.startswith("第"), (doc, o.title)
+
+
+def test_title_half_glued_to_the_next_paragraph_is_recovered_from_the_toc():
+    text = (
+        "目录\n第一篇 深化改革 激发活力……3\n第一章 优化营商环境……3\n"
+        "第一篇 深化改革\n激发活力改革是发展的动力。过去五年改革持续深化。\n"
+        "第一章 优化营商环境\n推进政务服务便利化。\n"
+    )
+    o = build_outline_from_str(text)
+    assert o.nodes[0].title == "深化改革激发活力"
+    assert not [t for t in o.toc if title_key(t) not in {title_key(n.title) for n in o.nodes}]
+
+
+def test_page_footer_lines_are_never_part_of_a_title_or_heading():
+    text = "某县乡村振兴规划\n— 1 —\n一、总体要求\n坚持农业农村优先发展。\n— 2 —\n二、重点任务\n建设美丽乡村。\n"
+    o = build_outline_from_str(text)
+    assert o.title == "某县乡村振兴规划"
+    assert [n.title for n in o.nodes] == ["总体要求", "重点任务"]

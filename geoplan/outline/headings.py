@@ -222,11 +222,14 @@ def find_headings(
     or above, or at the first prose paragraph (whose span then ends the box's).
     """
     vocab = vocab or load_outline_vocab()
+    # page numbers and footers of PDF text are no paragraphs: a heading or lead runs on across them
     paras = [
-        p for p in iter_paragraphs(text, body_start, skip) if not any(a <= p.start < b for a, b in tables)
+        p
+        for p in iter_paragraphs(text, body_start, skip)
+        if not any(a <= p.start < b for a, b in tables) and not vocab.page_line.match(p.text)
     ]
     numbered = [match_numbered(p, vocab) for p in paras]
-    _join_wrapped_titles(paras, numbered, vocab, {title_key(t) for t in toc})
+    _join_wrapped_titles(paras, numbered, vocab, {title_key(t): t for t in toc})
     candidates = [None if h else lead_candidate(p, vocab) for p, h in zip(paras, numbered)]
     out: list[Heading] = []
     seen_numbered = False
@@ -275,7 +278,7 @@ def title_key(title: str) -> str:
 
 
 def _join_wrapped_titles(
-    paras: list[Paragraph], numbered: list[Heading | None], vocab: OutlineVocab, toc: set[str] = frozenset()
+    paras: list[Paragraph], numbered: list[Heading | None], vocab: OutlineVocab, toc: dict[str, str] | None = None
 ) -> None:
     """Join a heading title broken over two lines (PDF text: ``第一篇 锚定…`` / ``奋力谱写…``).
 
@@ -283,7 +286,10 @@ def _join_wrapped_titles(
     and a heading follows it or the 目录 lists the joined title: a heading's title,
     not the section's first paragraph.
     The continuation line is dropped from ``paras`` (in place, with ``numbered``).
+    When extraction glued the second half to the paragraph after it, a 目录 entry
+    that the heading and that paragraph's start spell out gives the title.
     """
+    toc = toc or {}
     i = 0
     while i + 2 < len(paras):
         h, nxt = numbered[i], paras[i + 1]
@@ -302,6 +308,11 @@ def _join_wrapped_titles(
             sep = paras[i].text[-1] if paras[i].text[-1] in vocab.title_breaks + "、" else ""
             numbered[i] = replace(h, title=clean_title(h.title + sep + nxt.text), para_end=nxt.end)
             del paras[i + 1], numbered[i + 1]
+        elif h is not None and h.style not in ("box", "lead") and not h.has_body and numbered[i + 1] is None:
+            key, following = title_key(h.title), title_key(nxt.text)
+            whole = next((t for k, t in toc.items() if k != key and k.startswith(key) and following.startswith(k[len(key):])), None)
+            if whole is not None:
+                numbered[i] = replace(h, title=clean_title(whole))
         i += 1
 
 

@@ -214,7 +214,8 @@ def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeT
     ``其他`` only when nothing in the sentences, the tasks or the kind says more.
     """
     taxonomy = taxonomy or load_themes()
-    task = [m for m in mentions if m.is_task] or list(mentions)
+    # a mention before the first heading (the title, a preamble) sits in no task
+    task = [m for m in mentions if m.is_task and m.task_id] or [m for m in mentions if m.is_task] or list(mentions)
     per_mention = [mention_scores(m, kind, taxonomy) for m in task]
     theme = _best(per_mention[0], taxonomy) if per_mention else None
     if theme is None:
