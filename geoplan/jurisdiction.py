@@ -7,12 +7,21 @@ Without a unit in the title, the administrative names of the first lines
 (issuer, notice header) decide: the most specific one that the body names
 most, as long as it lies inside the coarser units named there.  A planner can
 always set the unit (``geoplan build --jurisdiction 嘉兴市``).
+
+What names a place without saying what the plan covers never decides: a news
+dateline (新华社北京…电), a source line, a document cited by name.  A plan whose
+title names a group of several provinces or cities (京津冀…协同发展, a 城市群)
+and no single unit is that group's: its scope is the member units.  Patterns and
+words are ``layers/vocab/jurisdiction.toml``, groups ``layers/vocab/groups.toml``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from geoplan.gazetteer.model import GazetteerFeature
 
@@ -24,8 +33,10 @@ _HEAD_CHARS = 600
 class Jurisdiction:
     code: str  # administrative code (6 digits)
     name: str
-    level: str  # province, city, district
+    level: str  # province, city, district; "region" for a group of units
     feature_id: str
+    #: the units a regional plan covers (empty for one unit)
+    members: tuple[Jurisdiction, ...] = field(default=(), compare=False)
 
     @property
     def province_prefix(self) -> str:
@@ -37,13 +48,25 @@ class Jurisdiction:
 
     @property
     def prefix(self) -> str:
-        """The digits every code inside this unit starts with (31, 3305, 310118)."""
+        """The digits every code inside this unit starts with (31, 3305, 310118).
+
+        For a region, the digits its members share ("" when they lie in several provinces).
+        """
+        if self.members:
+            prefixes = [m.prefix for m in self.members]
+            common = prefixes[0]
+            for p in prefixes[1:]:
+                while not p.startswith(common):
+                    common = common[:-1]
+            return common
         return self.code[: {"province": 2, "city": 4}.get(self.level, 6)]
 
     def contains_code(self, code: str | None) -> bool:
-        """True when an administrative code lies inside this unit."""
+        """True when an administrative code lies inside this unit (any member of a region)."""
         if not code:
             return False
+        if self.members:
+            return any(m.contains_code(code) for m in self.members)
         if self.level == "province":
             return code[:2] == self.code[:2]
         if self.level == "city":
@@ -56,6 +79,59 @@ def from_unit(unit: GazetteerFeature) -> Jurisdiction:
     return Jurisdiction(code=unit.admin_code[:6].ljust(6, "0"), name=unit.name, level=unit.kind, feature_id=unit.id)
 
 
+@dataclass(frozen=True)
+class _Rules:
+    ignore: tuple[re.Pattern[str], ...]
+    region_words: tuple[str, ...]
+    groups: Mapping[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=2)
+def _rules() -> _Rules:
+    from geoplan.paths import layers_dir
+
+    vocab = layers_dir() / "vocab"
+    data: dict = {}
+    groups: dict = {}
+    if (vocab / "jurisdiction.toml").is_file():
+        data = tomllib.loads((vocab / "jurisdiction.toml").read_text(encoding="utf-8"))
+    if (vocab / "groups.toml").is_file():
+        groups = tomllib.loads((vocab / "groups.toml").read_text(encoding="utf-8")).get("groups", {})
+    return _Rules(
+        ignore=tuple(re.compile(p) for p in data.get("head", {}).get("ignore", ())),
+        region_words=tuple(data.get("region", {}).get("words", ())),
+        groups={name: tuple(spec.get("members", ())) for name, spec in groups.items()},
+    )
+
+
+def strip_non_deciding(head: str, patterns: Sequence[re.Pattern[str]] | None = None) -> str:
+    """The head without datelines, source lines and cited documents (blanked, offsets kept)."""
+    for pat in _rules().ignore if patterns is None else patterns:
+        head = pat.sub(lambda m: " " * len(m.group()), head)
+    return head
+
+
+def region_from_title(title: str, admin_units: list[GazetteerFeature]) -> Jurisdiction | None:
+    """The group of provinces or cities a regional plan's title names, with its members."""
+    rules = _rules()
+    if not any(w in title for w in rules.region_words):
+        return None
+    by_name: dict[str, list[GazetteerFeature]] = {}
+    for unit in admin_units:
+        if unit.kind in ("province", "city") and unit.admin_code:
+            by_name.setdefault(unit.name, []).append(unit)
+    for name in sorted(rules.groups, key=len, reverse=True):
+        members = rules.groups[name]
+        if name not in title or len(members) < 2:
+            continue
+        units = [by_name[m][0] for m in members if len(by_name.get(m, ())) == 1]
+        if len(units) < 2:
+            continue  # a group of towns or villages is not a region of units
+        parts = tuple(from_unit(u) for u in units)
+        return Jurisdiction(code=parts[0].code, name=name, level="region", feature_id="", members=parts)
+    return None
+
+
 def detect(text: str, admin_units: list[GazetteerFeature], title: str = "") -> Jurisdiction | None:
     """The plan's jurisdiction, or None when the text names no unit up front.
 
@@ -66,7 +142,10 @@ def detect(text: str, admin_units: list[GazetteerFeature], title: str = "") -> J
         unit = _from_title(title, admin_units)
         if unit is not None:
             return from_unit(unit)
-    head = text[:_HEAD_CHARS]
+        region = region_from_title(title, admin_units)
+        if region is not None:
+            return region
+    head = strip_non_deciding(text[:_HEAD_CHARS])
     name_count: dict[str, int] = {}
     for unit in admin_units:
         name_count[unit.name] = name_count.get(unit.name, 0) + 1

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from geoplan.outline.themes import feature_themes
 from geoplan.records import Mention, PlanFeature
 
 CRS = "EPSG:4326"
@@ -146,7 +147,7 @@ def build_layers(features: Iterable[PlanFeature]) -> Layers:
     for f in features:
         first = f.first_task_mention
         loc = f.location
-        themes = Counter(m.theme for m in f.mentions if m.is_task) or Counter(m.theme for m in f.mentions)
+        theme, themes = feature_themes(f.mentions, f.kind)
         fid = f.id
         rows.append(
             {
@@ -160,8 +161,8 @@ def build_layers(features: Iterable[PlanFeature]) -> Layers:
                 "task_id": first.task_id,
                 "task_path": first.task_path,
                 "task_top": _top(first.task_id),
-                "theme": first.theme,
-                "themes": ";".join(t for t, _ in themes.most_common()),
+                "theme": theme,
+                "themes": ";".join(themes),
                 "mentions": len(f.mentions),
                 "quote": first.sentence,
                 "located": loc.located,
@@ -192,7 +193,7 @@ def build_layers(features: Iterable[PlanFeature]) -> Layers:
                     "candidates": "; ".join(loc.candidates),
                     "quote": first.sentence,
                     "task_path": first.task_path,
-                    "theme": first.theme,
+                    "theme": theme,
                 }
             )
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows, columns=list(FEATURE_COLUMNS)), geometry=geoms, crs=CRS)

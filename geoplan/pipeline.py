@@ -112,6 +112,8 @@ class Context:
         """Province codes (2 digits) touching the jurisdiction's province."""
         if j is None:
             return set()
+        if j.members:  # a regional plan: around every member
+            return set().union(*(self.neighbour_provinces(m) for m in j.members))
         provinces = [f for f in self._admin_units if f.kind == "province" and f.geometry is not None]
         home = next((p for p in provinces if (p.admin_code or "")[:2] == j.province_prefix), None)
         if home is None:

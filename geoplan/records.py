@@ -113,6 +113,10 @@ class Outline:
     root: TaskNode
     nodes: list[TaskNode]  # document order, root excluded
     title: str = ""
+    #: titles of the plan's 目录 entries (not part of the tree; a check of it)
+    toc: list[str] = field(default_factory=list)
+    #: what a notice wrapping the plan says about it (文号, 日期)
+    meta: dict[str, str] = field(default_factory=dict)
 
     def node_at(self, offset: int) -> TaskNode:
         """The deepest node whose span holds ``offset`` (the root if none)."""

@@ -160,3 +160,23 @@ def test_the_township_written_before_a_village_decides_or_is_reported(tmp_path, 
     # the list puts 溪港村 in 平望镇, the plan writes 桃源镇: placed by the list, the conflict said, low confidence
     xg = by_name["溪港村"].location
     assert xg.located and "桃源镇" in xg.reason and "平望镇" in xg.reason and xg.confidence < 0.45
+
+
+def test_a_news_dateline_or_a_cited_document_does_not_decide(admin_units):
+    # written for this test: a 湖州 plan carried by a news agency from 北京
+    text = (
+        "新华社北京3月5日电 绿色发展规划发布\n"
+        "依据《北京市生态环境保护规划》等文件经验,湖州市制定本规划。\n"
+        "湖州市将加快建设生态文明典范城市,湖州市各区县协同推进。\n"
+    )
+    j = detect(text, admin_units, title="")
+    assert j is not None and j.name == "湖州市"
+
+
+def test_a_regional_title_scopes_the_plan_to_the_member_units(admin_units):
+    j = detect("", admin_units, title="京津冀协同发展交通一体化规划")
+    assert j is not None and j.level == "region" and j.name == "京津冀"
+    assert {m.name for m in j.members} == {"北京市", "天津市", "河北省"}
+    assert j.contains_code("130100") and j.contains_code("110105") and not j.contains_code("310118")
+    # a title that names one unit stays that unit's even when it names a region too
+    assert detect("", admin_units, title="湖州市融入长三角一体化发展规划").name == "湖州市"

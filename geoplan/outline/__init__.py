@@ -9,17 +9,18 @@ task a mention belongs to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from geoplan.records import NormalizedText, Outline, TaskNode
-from geoplan.outline.headings import clean_title, find_headings, iter_paragraphs
+from geoplan.outline.headings import find_headings, iter_paragraphs
 from geoplan.outline.render import format_outline, outline_to_dict
 from geoplan.outline.tables import find_table_blocks, parse_indicator_rows
 from geoplan.outline.tasks import mark_tasks, nontask_category
 from geoplan.outline.themes import assign_themes, load_themes
+from geoplan.outline.title import find_title, notice_meta
+from geoplan.outline.toc import find_tocs
 from geoplan.outline.tree import build_tree
-from geoplan.outline.vocab import OutlineVocab, load_outline_vocab
+from geoplan.outline.vocab import load_outline_vocab
 
 __all__ = [
     "build_outline",
@@ -29,31 +30,6 @@ __all__ = [
     "load_themes",
     "nontask_category",
 ]
-
-_QUOTED_TITLE = re.compile(r"《([^《》]{4,80})》")
-
-
-def guess_title(
-    text: str,
-    body_start: int,
-    first_heading: int,
-    skip: Sequence[tuple[int, int]] = (),
-    vocab: OutlineVocab | None = None,
-) -> str:
-    """The plan's own title: a short line before the first heading that names a plan.
-
-    What names a plan (规划, 纲要, 要点…) is ``[title]`` in ``outline.toml``.
-    Falls back on the 《…》 a notice header quotes (关于印发《X》的通知), then "".
-    """
-    vocab = vocab or load_outline_vocab()
-    lines = [p.text for p in iter_paragraphs(text[:first_heading], body_start, skip)]
-    for line in lines:
-        if len(line) <= vocab.title_max_chars and not line.endswith(("。", ":", "：")) and "|" not in line:
-            if any(w in line for w in vocab.title_words) and not line.startswith("关于"):
-                return clean_title(line)
-    m = _QUOTED_TITLE.search(text[:first_heading])
-    return clean_title(m.group(1)) if m else ""
-
 
 def _attach_tables(outline: Outline, blocks) -> None:
     """Indicator rows go to the section around the table (a lead before it is not it)."""
@@ -79,10 +55,15 @@ def build_outline_from_str(
     vocab = load_outline_vocab()
     blocks = find_table_blocks(text, body_start, junk_spans)
     table_spans = [(b.start, b.end) for b in blocks]
-    headings = find_headings(text, body_start, junk_spans, vocab, tables=table_spans)
+    tocs = find_tocs(list(iter_paragraphs(text, body_start, junk_spans)), vocab)
+    skip = [*junk_spans, *((t.start, t.end) for t in tocs)]
+    toc = [e for t in tocs for e in t.entries]
+    headings = find_headings(text, body_start, skip, vocab, tables=table_spans, toc=toc)
     first = headings[0].start if headings else len(text)
-    title = guess_title(text, 0, first, junk_spans, vocab)
+    title = find_title(text, first, skip, vocab)
     outline = build_tree(headings, len(text), body_start, title, table_spans, vocab)
+    outline.toc = toc
+    outline.meta = notice_meta(text, first, skip, vocab)
     _attach_tables(outline, blocks)
     mark_tasks(outline, vocab)
     assign_themes(outline, text)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geoplan.outline.vocab import OutlineVocab, load_outline_vocab
 
@@ -50,6 +50,8 @@ class Heading:
     number: str
     title: str
     has_body: bool = False
+    #: where the heading's span must end at the latest (a 专栏 box closed by prose)
+    end: int | None = None
 
 
 def iter_paragraphs(
@@ -107,7 +109,7 @@ def _cut_title(rest: str, style: str, vocab: OutlineVocab) -> tuple[str, bool]:
         cut = ends[0]
         return clean_title(rest[:cut]), bool(rest[cut + 1 :].strip())
     # a chapter whose intro paragraph was glued on (prose has commas, chapter titles do not)
-    if style == "chapter" and any(ch in rest for ch in vocab.title_breaks):
+    if style in ("part", "chapter", "section") and any(ch in rest for ch in vocab.title_breaks):
         hits = [rest.find(w, 4) for w in vocab.body_openers]
         hits = [h for h in hits if 0 < h <= limit]
         if hits:
@@ -124,8 +126,8 @@ def _cut_title(rest: str, style: str, vocab: OutlineVocab) -> tuple[str, bool]:
 def match_numbered(para: Paragraph, vocab: OutlineVocab | None = None) -> Heading | None:
     """A numbered heading (第X章, 一、, (一), 1., 专栏N-M) or front/back matter, else None."""
     vocab = vocab or load_outline_vocab()
-    line = para.text
-    if is_table_row(line):
+    line = strip_markup(para.text, vocab)
+    if is_table_row(line) or vocab.toc_leaders.search(line):
         return None
     for style in vocab.style_order:
         pat = vocab.patterns.get(style)
@@ -138,12 +140,9 @@ def match_numbered(para: Paragraph, vocab: OutlineVocab | None = None) -> Headin
         if not rest.strip():
             return None
         number = re.sub(r"\s+", "", m.group("num"))
-        if style == "chapter":
-            number = f"第{number}章"
-        elif style == "paren":
-            number = f"({number})"
-        elif style == "box":
-            number = "专栏" + re.sub(r"[－—–.．]", "-", number)
+        if style == "box":
+            number = re.sub(r"[－—–.．]", "-", number)
+        number = vocab.numbers.get(style, "{}").format(number)
         title, has_body = _cut_title(rest, style, vocab)
         if not title:
             return None
@@ -151,9 +150,15 @@ def match_numbered(para: Paragraph, vocab: OutlineVocab | None = None) -> Headin
     return _match_matter(para, vocab)
 
 
+def strip_markup(line: str, vocab: OutlineVocab) -> str:
+    """The heading line without Markdown markup (``## 第一章 …``, ``**(一)…**``)."""
+    line = vocab.markup_prefix.sub("", line, count=1)
+    return vocab.markup_suffix.sub("", line, count=1)
+
+
 def _match_matter(para: Paragraph, vocab: OutlineVocab) -> Heading | None:
     """前言 / 结语 / 附录 … lines: chapter-level headings outside the numbering."""
-    squeezed = re.sub(r"\s+", "", para.text)
+    squeezed = re.sub(r"\s+", "", strip_markup(para.text, vocab))
     if len(squeezed) > vocab.matter_max_chars or squeezed.endswith("。"):
         return None
     for word in vocab.matter:
@@ -200,26 +205,58 @@ def find_headings(
     skip: Sequence[tuple[int, int]] = (),
     vocab: OutlineVocab | None = None,
     tables: Sequence[tuple[int, int]] = (),
+    toc: Sequence[str] = (),
 ) -> list[Heading]:
     """Every heading of the body in document order.
+
+    ``toc``: the titles of the plan's 目录, which confirm a title broken over two lines.
 
     Leads count only after the first numbered heading (the preamble's opening
     sentence is not a task), never continue a paragraph whose last sentence is
     unfinished (a hard line break from PDF extraction), and a lead longer than ``short_chars`` needs a lead
     candidate next to it: leads come in runs, a lone long first sentence is prose.
+
+    A 专栏 box whose title stands alone holds the lines after it: numbered lines
+    inside it are its items, not sections (else the next box nests under one of
+    them).  It closes at the next box, at the next heading of its section's level
+    or above, or at the first prose paragraph (whose span then ends the box's).
     """
     vocab = vocab or load_outline_vocab()
+    # page numbers and footers of PDF text are no paragraphs: a heading or lead runs on across them
     paras = [
-        p for p in iter_paragraphs(text, body_start, skip) if not any(a <= p.start < b for a, b in tables)
+        p
+        for p in iter_paragraphs(text, body_start, skip)
+        if not any(a <= p.start < b for a, b in tables) and not vocab.page_line.match(p.text)
     ]
     numbered = [match_numbered(p, vocab) for p in paras]
+    _join_wrapped_titles(paras, numbered, vocab, {title_key(t): t for t in toc})
     candidates = [None if h else lead_candidate(p, vocab) for p, h in zip(paras, numbered)]
     out: list[Heading] = []
     seen_numbered = False
+    rank = {s: k for k, s in enumerate(vocab.style_order)}
+    box: int | None = None  # index in ``out`` of the open 专栏 box
+    box_closer: int | None = None  # rank of the section the box sits in
+    section_rank: int | None = None
     for i, (num, cand) in enumerate(zip(numbered, candidates)):
+        para = paras[i]
+        if box is not None:
+            if num is not None:
+                if num.style != "box" and (box_closer is None or rank.get(num.style, 0) > box_closer):
+                    continue  # a numbered item of the box, not a section of the plan
+                box = None
+            elif _is_prose(para.text, vocab):
+                out[box] = replace(out[box], end=para.start)
+                box = None
+            else:
+                continue  # a line of the box
         if num is not None:
             seen_numbered = True
             out.append(num)
+            if num.style == "box":
+                if not num.has_body:
+                    box, box_closer = len(out) - 1, section_rank
+            elif num.style != "lead":
+                section_rank = rank.get(num.style)
             out.extend(inline_leads(text, num, vocab))
             continue
         if cand is None or not seen_numbered:
@@ -233,6 +270,55 @@ def find_headings(
                 continue
         out.append(cand)
     return out
+
+
+def title_key(title: str) -> str:
+    """A title reduced to its letters, to compare a 目录 entry with a body heading."""
+    return re.sub(r"[\s，,、。:：;；“”\"'()（）《》·]", "", title)
+
+
+def _join_wrapped_titles(
+    paras: list[Paragraph], numbered: list[Heading | None], vocab: OutlineVocab, toc: dict[str, str] | None = None
+) -> None:
+    """Join a heading title broken over two lines (PDF text: ``第一篇 锚定…`` / ``奋力谱写…``).
+
+    The second line is short, holds no sentence punctuation, is no heading itself,
+    and a heading follows it or the 目录 lists the joined title: a heading's title,
+    not the section's first paragraph.
+    The continuation line is dropped from ``paras`` (in place, with ``numbered``).
+    When extraction glued the second half to the paragraph after it, a 目录 entry
+    that the heading and that paragraph's start spell out gives the title.
+    """
+    toc = toc or {}
+    i = 0
+    while i + 2 < len(paras):
+        h, nxt = numbered[i], paras[i + 1]
+        if (
+            h is not None
+            and h.style not in ("box", "lead")
+            and not h.has_body
+            and numbered[i + 1] is None
+            and not re.search(r"[。；;！？!?：:|]", nxt.text)
+            and not vocab.page_line.match(nxt.text)
+            and (
+                (numbered[i + 2] is not None and len(h.title) + len(nxt.text) <= vocab.max_title)
+                or title_key(h.title + nxt.text) in toc
+            )
+        ):
+            sep = paras[i].text[-1] if paras[i].text[-1] in vocab.title_breaks + "、" else ""
+            numbered[i] = replace(h, title=clean_title(h.title + sep + nxt.text), para_end=nxt.end)
+            del paras[i + 1], numbered[i + 1]
+        elif h is not None and h.style not in ("box", "lead") and not h.has_body and numbered[i + 1] is None:
+            key, following = title_key(h.title), title_key(nxt.text)
+            whole = next((t for k, t in toc.items() if k != key and k.startswith(key) and following.startswith(k[len(key):])), None)
+            if whole is not None:
+                numbered[i] = replace(h, title=clean_title(whole))
+        i += 1
+
+
+def _is_prose(line: str, vocab: OutlineVocab) -> bool:
+    """A body paragraph (long, ending a sentence), not a line of a 专栏 box."""
+    return not is_table_row(line) and len(line) >= vocab.box_prose_min and line.endswith(("。", "！", "？", "；"))
 
 
 _INLINE_LEAD = re.compile(r"[^。]*。")

@@ -66,9 +66,11 @@ def node_to_dict(node: TaskNode) -> dict[str, Any]:
 
 
 def outline_to_dict(outline: Outline) -> dict[str, Any]:
-    """The outline as plain data: title, root, and the nodes in document order."""
+    """The outline as plain data: title, notice metadata, 目录 entries, root, and the nodes in document order."""
     return {
         "title": outline.title,
+        "meta": dict(outline.meta),
+        "toc": list(outline.toc),
         "root": node_to_dict(outline.root),
         "nodes": [node_to_dict(n) for n in outline.nodes],
     }

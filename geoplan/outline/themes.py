@@ -13,12 +13,13 @@ Taxonomy, colours and weights are data: ``maps/themes.toml``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from geoplan.records import Outline, TaskNode
+from geoplan.records import Mention, Outline, TaskNode
 from geoplan.outline.vocab import maps_dir, read_toml
 
 
@@ -41,6 +42,12 @@ class ThemeTaxonomy:
     min_score: float
     min_margin: float
     default: str
+    #: kind of place → theme ([kinds]); weights of the feature signals ([feature])
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    task_weight: float = 3.0
+    ancestor_weight: float = 1.0
+    sentence_weight: float = 2.0
+    kind_weight: float = 2.0
 
 
 @lru_cache(maxsize=4)
@@ -48,6 +55,7 @@ def load_themes(path: Path | None = None) -> ThemeTaxonomy:
     """Read ``maps/themes.toml`` (or ``path``): themes in their ``order``, plus scoring."""
     data = read_toml(path or maps_dir() / "themes.toml")
     scoring = data.get("scoring", {})
+    feature = data.get("feature", {})
     themes = [
         ThemeInfo(
             name=name,
@@ -68,6 +76,11 @@ def load_themes(path: Path | None = None) -> ThemeTaxonomy:
         min_score=float(scoring.get("min_score", 2.5)),
         min_margin=float(scoring.get("min_margin", 1.25)),
         default=scoring.get("default", "其他"),
+        kinds={k: v for k, v in data.get("kinds", {}).items() if v in {t.name for t in themes}},
+        task_weight=float(feature.get("task_weight", 3.0)),
+        ancestor_weight=float(feature.get("ancestor_weight", 1.0)),
+        sentence_weight=float(feature.get("sentence_weight", 2.0)),
+        kind_weight=float(feature.get("kind_weight", 2.0)),
     )
 
 
@@ -156,3 +169,66 @@ def assign_themes(outline: Outline, text: str, taxonomy: ThemeTaxonomy | None = 
 
     for top in outline.root.children:
         walk(top)
+
+
+def mention_scores(mention: Mention, kind: str = "", taxonomy: ThemeTaxonomy | None = None) -> dict[str, float]:
+    """Weight per theme of one mention: its task, the sections around it, its sentence, its kind.
+
+    The task's theme is the section's (see :func:`assign_themes`); an enclosing
+    section counts when its title alone clearly names a theme; the sentence adds
+    its keyword share, scaled down when it holds few keywords (``text_saturation``);
+    the kind adds its theme (``[kinds]``): a metro line named in a sentence about a
+    new town is still transport.
+    """
+    taxonomy = taxonomy or load_themes()
+    scores: dict[str, float] = defaultdict(float)
+    if mention.theme and mention.theme != taxonomy.default and mention.theme in taxonomy.themes:
+        scores[mention.theme] += taxonomy.task_weight
+    for title in [t for t in mention.task_path.split(" > ") if t][:-1]:
+        best = decide({t: s * taxonomy.title_weight for t, s in keyword_scores(title, taxonomy).items()}, taxonomy)
+        if best is not None:
+            scores[best] += taxonomy.ancestor_weight
+    sentence = keyword_scores(mention.sentence, taxonomy, cap=taxonomy.text_cap)
+    total = sum(sentence.values())
+    if total:
+        strength = taxonomy.sentence_weight * min(1.0, total / taxonomy.text_saturation)
+        for t, s in sentence.items():
+            scores[t] += strength * s / total
+    if kind in taxonomy.kinds:
+        scores[taxonomy.kinds[kind]] += taxonomy.kind_weight
+    return dict(scores)
+
+
+def _best(scores: Mapping[str, float], taxonomy: ThemeTaxonomy) -> str | None:
+    if not scores:
+        return None
+    return max(scores.items(), key=lambda kv: (kv[1], -taxonomy.themes[kv[0]].order))[0]
+
+
+def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeTaxonomy | None = None) -> tuple[str, list[str]]:
+    """(theme, themes) of one place or project from its mentions and its kind.
+
+    ``theme`` is the best theme of the first task mention (:func:`mention_scores`),
+    else of all its mentions together; ``themes`` every theme a planner could look
+    for it under: that theme, each mention's best and task theme, and its kind's.
+    ``其他`` only when nothing in the sentences, the tasks or the kind says more.
+    """
+    taxonomy = taxonomy or load_themes()
+    # a mention before the first heading (the title, a preamble) sits in no task
+    task = [m for m in mentions if m.is_task and m.task_id] or [m for m in mentions if m.is_task] or list(mentions)
+    per_mention = [mention_scores(m, kind, taxonomy) for m in task]
+    theme = _best(per_mention[0], taxonomy) if per_mention else None
+    if theme is None:
+        total: dict[str, float] = defaultdict(float)
+        for scores in per_mention:
+            for t, s in scores.items():
+                total[t] += s
+        theme = _best(total, taxonomy)
+    if theme is None:
+        return taxonomy.default, [taxonomy.default]
+    counts = Counter(b for b in (_best(s, taxonomy) for s in per_mention) if b is not None)
+    counts.update(m.theme for m in task if m.theme in taxonomy.themes and m.theme != taxonomy.default)
+    if kind in taxonomy.kinds:
+        counts[taxonomy.kinds[kind]] += 1
+    themes = [theme] + [t for t, _ in counts.most_common() if t != theme]
+    return theme, themes

@@ -115,6 +115,8 @@ def _set_span_ends(
             end = min([end] + [a for a, _ in table_spans if node.span[0] < a < end])
         elif node.style == "box" and h.has_body:
             end = min(end, h.para_end)
+        if h.end is not None:
+            end = min(end, h.end)
         node.span = (node.span[0], end)
         next_start_at_or_above[node.level] = node.span[0]
         for lvl in list(next_start_at_or_above):

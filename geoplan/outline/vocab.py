@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,6 +75,20 @@ class OutlineVocab:
     #: words that make a short line before the first heading the plan's title
     title_words: tuple[str, ...] = ()
     title_max_chars: int = 60
+    #: task-id form of a style's number ("第{}章")
+    numbers: dict[str, str] = field(default_factory=dict)
+    markup_prefix: re.Pattern[str] = re.compile(r"^")
+    markup_suffix: re.Pattern[str] = re.compile(r"$")
+    toc_words: tuple[str, ...] = ()
+    toc_page_tail: re.Pattern[str] = re.compile(r"(?!)")
+    toc_leaders: re.Pattern[str] = re.compile(r"(?!)")
+    page_line: re.Pattern[str] = re.compile(r"(?!)")
+    toc_min_run: int = 3
+    box_prose_min: int = 50
+    title_skip: tuple[re.Pattern[str], ...] = ()
+    notice_endings: tuple[str, ...] = ()
+    doc_number: re.Pattern[str] = re.compile(r"(?!)")
+    notice_date: re.Pattern[str] = re.compile(r"(?!)")
 
 
 @lru_cache(maxsize=4)
@@ -86,6 +100,9 @@ def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
     heads = data.get("headings", {})
     leads = data.get("leads", {})
     tables = data.get("tables", {})
+    toc = data.get("toc", {})
+    title = data.get("title", {})
+    never = "(?!)"
     return OutlineVocab(
         style_order=tuple(styles.get("order", ())),
         same_level=tuple(frozenset(g) for g in styles.get("same_level", ())),
@@ -111,4 +128,17 @@ def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
         },
         title_words=tuple(data.get("title", {}).get("words", ())),
         title_max_chars=int(data.get("title", {}).get("max_chars", 60)),
+        numbers=dict(heads.get("numbers", {})),
+        markup_prefix=re.compile(heads.get("markup_prefix", "^")),
+        markup_suffix=re.compile(heads.get("markup_suffix", "$")),
+        toc_words=tuple(toc.get("words", ())),
+        toc_page_tail=re.compile(toc.get("page_tail", never)),
+        toc_leaders=re.compile(toc.get("leaders", never)),
+        page_line=re.compile(toc.get("page_line", never)),
+        toc_min_run=int(toc.get("min_run", 3)),
+        box_prose_min=int(data.get("boxes", {}).get("prose_min_chars", 50)),
+        title_skip=tuple(re.compile(p) for p in title.get("skip", ())),
+        notice_endings=tuple(title.get("notice_endings", ())),
+        doc_number=re.compile(title.get("doc_number", never)),
+        notice_date=re.compile(title.get("date", never)),
     )

@@ -1,0 +1,58 @@
+"""A feature's theme from its task, its sentence and its kind; 其他 only when nothing says more."""
+
+from __future__ import annotations
+
+import pytest
+
+from geoplan.outline.themes import feature_themes, load_themes, mention_scores
+from geoplan.records import Mention
+
+
+def _m(sentence: str, theme: str = "其他", path: str = "", is_task: bool = True) -> Mention:
+    return Mention(
+        surface="x", name="x", kind="other", span=(0, 1), raw_span=(0, 1), sentence=sentence,
+        task_id="一", task_path=path, theme=theme, origin="discovery", is_task=is_task,
+    )
+
+
+def test_task_theme_decides_when_sentence_and_kind_agree_or_are_silent():
+    theme, themes = feature_themes([_m("推进项目前期工作。", "生态", "加强生态保护")], "zone")
+    assert theme == "生态" and themes == ["生态"]
+
+
+def test_metro_line_in_a_new_town_sentence_is_findable_under_transport():
+    m = _m("加快新城功能提升，推进地铁9号线南延伸建设。", "城市更新", "建设现代化新城 > 提升新城品质")
+    theme, themes = feature_themes([m], "metro_line")
+    assert "交通" in themes and "城市更新" in themes
+
+
+def test_other_only_when_nothing_says_more():
+    assert feature_themes([_m("经研究决定如下。")], "district") == ("其他", ["其他"])
+    # a default task, but the sentence names a theme
+    theme, _ = feature_themes([_m("建设三甲医院和社区卫生服务中心，完善养老服务。")], "district")
+    assert theme == "公共服务"
+    # a default task and a silent sentence, but the kind is telling
+    assert feature_themes([_m("有序推进。")], "lake")[0] == "生态"
+
+
+def test_first_task_mention_decides_and_context_mentions_are_skipped():
+    context = _m("发展成就显著，轨道交通不断完善。", "交通", is_task=False)
+    task = _m("打造文化旅游目的地，提升古镇景区品质。", "文旅", "推动文旅融合")
+    assert feature_themes([context, task], "other")[0] == "文旅"
+
+
+def test_an_enclosing_section_counts():
+    m = _m("推进相关工作。", "其他", "构建综合交通体系 > 完善枢纽布局 > 有序推进")
+    scores = mention_scores(m, "other")
+    assert max(scores, key=scores.get) == "交通"
+
+
+def test_kinds_map_to_known_themes():
+    taxonomy = load_themes()
+    assert taxonomy.kinds and set(taxonomy.kinds.values()) <= set(taxonomy.themes)
+    assert taxonomy.kinds["metro_line"] == "交通" and taxonomy.kinds["hospital"] == "公共服务"
+
+
+@pytest.mark.parametrize("weight", ["task_weight", "sentence_weight", "kind_weight"])
+def test_weights_are_data(weight):
+    assert getattr(load_themes(), weight) > 0

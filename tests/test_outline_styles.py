@@ -1,0 +1,238 @@
+"""Heading styles of plans geoplan was not built on: 目录, 篇/章/节, N.N, Markdown, 专栏 boxes.
+
+Short texts written for these tests, plus checks on the ten real plans in
+``../shared/corpus`` and ``../shared/wider`` (marked ``corpus``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from geoplan.outline import build_outline, build_outline_from_str
+from geoplan.outline.headings import Paragraph, match_numbered, title_key
+
+BOOK = """某市国民经济和社会发展
+第十五个五年规划纲要
+目  录
+第一篇  夯实基础，开创新局……………………1
+第一章  发展基础……………………………………1
+第一节  主要成就……………………………………2
+第二章  建设交通强市………………………………5
+第一节  完善轨道网络………………………………5
+第二节  优化公路体系………………………………6
+— 1 —
+第一篇  夯实基础，
+开创新局
+第一章  发展基础
+第一节  主要成就
+过去五年全市经济总量稳步增长，各项事业取得新进展。
+第二章  建设交通强市
+第一节  完善轨道网络
+加快建设地铁8号线，推进市域铁路东线前期工作。
+第二节  优化公路体系
+推进环城高速改扩建，提升农村公路通达水平。
+"""
+
+
+def test_toc_is_skipped_and_kept_as_a_check():
+    o = build_outline_from_str(BOOK)
+    titles = [n.title for n in o.nodes]
+    assert not any("…" in t or t.endswith("1") for t in titles), titles
+    assert not any("~" in n.id for n in o.nodes), [n.id for n in o.nodes]
+    assert o.toc[:3] == ["夯实基础，开创新局", "发展基础", "主要成就"]
+    keys = {title_key(t) for t in titles}
+    assert all(title_key(e) in keys for e in o.toc)
+
+
+def test_part_chapter_section_levels_and_wrapped_part_title():
+    o = build_outline_from_str(BOOK)
+    by_title = {n.title: n for n in o.nodes}
+    part = by_title["夯实基础，开创新局"]
+    section = by_title["完善轨道网络"]
+    assert (part.level, by_title["建设交通强市"].level, section.level) == (1, 2, 3)
+    assert section.style == "section" and section.number == "第一节"
+    assert section.parent is by_title["建设交通强市"]
+    assert o.node_at(BOOK.index("地铁8号线")) is section
+
+
+def test_toc_without_page_numbers_ends_where_the_body_repeats_it():
+    text = "目录\n前言\n第一章 总体要求\n第二章 产业发展\n前言\n本规划阐明发展方向。\n第一章 总体要求\n坚持稳中求进。\n第二章 产业发展\n建设先进制造业基地。\n"
+    o = build_outline_from_str(text)
+    assert [n.title for n in o.nodes] == ["前言", "总体要求", "产业发展"]
+    assert o.toc == ["前言", "总体要求", "产业发展"]
+
+
+def test_leader_lines_without_the_word_are_a_toc():
+    text = "一、总体要求……3\n二、重点任务……5\n三、保障措施……9\n一、总体要求\n坚持稳中求进。\n二、重点任务\n推进城市更新。\n三、保障措施\n加强组织领导。\n"
+    o = build_outline_from_str(text)
+    assert [n.id for n in o.nodes] == ["一", "二", "三"]
+    assert len(o.toc) == 3
+
+
+@pytest.mark.parametrize(
+    "line, style, number, title",
+    [
+        ("2.3 推进产业园区提质增效", "decimal", "2.3", "推进产业园区提质增效"),
+        ("1.2.1 建设科创走廊", "decimal3", "1.2.1", "建设科创走廊"),
+        ("## 第三章 构建现代交通体系", "chapter", "第三章", "构建现代交通体系"),
+        ("**（二）提升生态品质**", "paren", "(二)", "提升生态品质"),
+        ("# 第二节 优化营商环境", "section", "第二节", "优化营商环境"),
+    ],
+)
+def test_decimal_and_markdown_headings(line, style, number, title):
+    h = match_numbered(Paragraph(0, len(line), line))
+    assert h is not None and (h.style, h.number, h.title) == (style, number, title)
+
+
+@pytest.mark.parametrize("line", ["3.3岁以下婴幼儿入托率提高指标", "23.86 25.7 预期性", "1.5万亩高标准农田建设完成"])
+def test_numbers_that_are_not_decimal_headings(line):
+    h = match_numbered(Paragraph(0, len(line), line))
+    assert h is None or h.style not in ("decimal", "decimal3")
+
+
+def test_markdown_plan_gives_a_tree():
+    text = "# 某县“十五五”规划\n\n## 第一章 总体要求\n\n坚持稳中求进。\n\n## 第二章 交通建设\n\n### 第一节 轨道交通\n\n建设城际铁路。\n"
+    o = build_outline_from_str(text)
+    assert [n.id for n in o.nodes] == ["第一章", "第二章", "第二章/第一节"]
+    assert o.node_at(text.index("城际铁路")).title == "轨道交通"
+
+
+BOXES = """第一章 产业发展
+第一节 壮大先进制造业
+加快建设智能制造基地，推动传统产业转型升级。
+专栏1 重点产业集群
+1．新能源汽车  整车及零部件
+2．集成电路  设计与封测
+3．生物医药  创新药与医疗器械
+推动服务业与制造业深度融合，建设一批生产性服务业集聚区，提升产业链供应链现代化水平。
+第二节 发展现代服务业
+专栏2 服务业重点领域
+1．现代物流  枢纽与冷链
+2．科技服务  检验检测
+第二章 生态建设
+第一节 保护湖泊湿地
+建设滨湖湿地公园。
+"""
+
+
+def test_box_items_are_not_sections_and_the_next_box_is_not_nested():
+    o = build_outline_from_str(BOXES)
+    boxes = [n for n in o.nodes if n.style == "box"]
+    assert [b.number for b in boxes] == ["专栏1", "专栏2"]
+    assert not any(n.style == "arabic" for n in o.nodes)
+    assert boxes[1].parent.title == "发展现代服务业"
+
+
+def test_box_closes_at_prose_and_at_the_next_heading():
+    o = build_outline_from_str(BOXES)
+    after = o.node_at(BOXES.index("生产性服务业集聚区"))
+    assert after.title == "壮大先进制造业"
+    assert o.node_at(BOXES.index("集成电路")).number == "专栏1"
+    assert o.node_at(BOXES.index("滨湖湿地公园")).title == "保护湖泊湿地"
+
+
+# ------------------------------------------------------------------ real plans
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _plans() -> list[Path]:
+    files = sorted((SHARED / "corpus").glob("*.txt"))
+    wider = SHARED / "wider"
+    if wider.is_dir():
+        files += sorted(p for p in wider.iterdir() if p.suffix in (".txt", ".html"))
+    return files
+
+
+@pytest.fixture(scope="module")
+def ten():
+    from geoplan.normalize import normalize
+    from geoplan.read import read_plan
+
+    files = _plans()
+    if len(files) < 10:
+        pytest.skip("the ten plans of ../shared are not here")
+    return {p.stem.split("_")[0]: build_outline(normalize(read_plan(p))) for p in files}
+
+
+@pytest.mark.corpus
+def test_no_plan_reads_its_toc_as_a_second_tree(ten):
+    for doc, o in ten.items():
+        ids = [n.id for n in o.nodes]
+        assert not any("~" in i for i in ids if re.search(r"第.+[篇章]", i) or "/" not in i), (doc, ids[:20])
+        assert not any(re.search(r"(…|\.{3})\s*\d*$", n.title) for n in o.nodes), doc
+        keys = {title_key(n.title) for n in o.nodes}
+        missing = [t for t in o.toc if title_key(t) not in keys]
+        assert len(missing) <= max(1, len(o.toc) // 50), (doc, missing)
+
+
+@pytest.mark.corpus
+def test_sections_are_a_level_and_boxes_hold_their_items(ten):
+    nanjing = ten["nanjing"]
+    styles = Counter(n.style for n in nanjing.nodes)
+    assert styles["section"] >= 150 and styles["box"] >= 20
+    # items of a box are not sections: no box sits under a numbered item
+    for o in ten.values():
+        for n in o.nodes:
+            if n.style == "box":
+                assert n.parent is None or n.parent.style not in ("arabic", "decimal", "box"), n.id
+
+
+# ------------------------------------------------------------------ title
+PORTAL = """首页
+政务公开
+相关新闻
+【文字解读】《某市国民经济和社会发展第十五个五年规划纲要》政策解读 2026-05-29
+某市人民政府关于印发某市国民经济和社会发展第十五个五年规划纲要的通知
+某府〔2026〕7号
+各区人民政府，市政府各部门：
+《某市国民经济和社会发展第十五个五年规划纲要》已经市人大审查批准，现印发给你们，请认真组织实施。
+某市人民政府
+2026年5月20日
+某市国民经济和社会发展
+第十五个五年规划纲要
+— 2 —
+第一章 发展基础
+过去五年成绩显著。
+"""
+
+
+def test_title_is_the_plan_not_a_news_link_or_the_notice():
+    o = build_outline_from_str(PORTAL)
+    assert o.title == "某市国民经济和社会发展第十五个五年规划纲要"
+    assert o.meta == {"文号": "某府〔2026〕7号", "日期": "2026年5月20日"}
+
+
+def test_title_quoted_by_a_notice_when_no_line_names_the_plan():
+    text = "关于印发《某区城市更新三年行动方案》的通知\n各街道：\n现印发给你们。\n一、总体要求\n坚持规划引领。\n"
+    assert build_outline_from_str(text).title == "某区城市更新三年行动方案"
+
+
+@pytest.mark.corpus
+def test_titles_of_the_ten_plans_name_their_plan(ten):
+    for doc, o in ten.items():
+        if doc == "001":  # a monitoring report on a portal page: no plan title of its own
+            continue
+        assert o.title and not re.search(r"\d{4}-\d{2}-\d{2}|【|的通知$", o.title), (doc, o.title)
+        assert not o.title.startswith("第"), (doc, o.title)
+
+
+def test_title_half_glued_to_the_next_paragraph_is_recovered_from_the_toc():
+    text = (
+        "目录\n第一篇 深化改革 激发活力……3\n第一章 优化营商环境……3\n"
+        "第一篇 深化改革\n激发活力改革是发展的动力。过去五年改革持续深化。\n"
+        "第一章 优化营商环境\n推进政务服务便利化。\n"
+    )
+    o = build_outline_from_str(text)
+    assert o.nodes[0].title == "深化改革激发活力"
+    assert not [t for t in o.toc if title_key(t) not in {title_key(n.title) for n in o.nodes}]
+
+
+def test_page_footer_lines_are_never_part_of_a_title_or_heading():
+    text = "某县乡村振兴规划\n— 1 —\n一、总体要求\n坚持农业农村优先发展。\n— 2 —\n二、重点任务\n建设美丽乡村。\n"
+    o = build_outline_from_str(text)
+    assert o.title == "某县乡村振兴规划"
+    assert [n.title for n in o.nodes] == ["总体要求", "重点任务"]
