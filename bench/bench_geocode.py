@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from geoplan.extract.aggregate import aggregate  # noqa: E402
 from geoplan.extract.evaluate import GoldName, fold, load_gold  # noqa: E402
-from geoplan.geocode import Entity, Resolver  # noqa: E402
+from geoplan.geocode import Resolver  # noqa: E402
 from geoplan.normalize import normalize  # noqa: E402
 from geoplan.outline import build_outline  # noqa: E402
 from geoplan.pipeline import Context, build  # noqa: E402
@@ -106,8 +106,7 @@ def prepare(ctx: Context, corpus: Path) -> list[tuple]:
         norm = normalize(read_plan(path))
         tree = build_outline(norm)
         j = ctx.jurisdiction(norm, tree.title)
-        groups = aggregate(ctx.extractor(j).extract(norm, tree))
-        ents = [Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions) for g in groups]
+        ents = aggregate(ctx.extractor(j).extract(norm, tree))
         ents.sort(key=lambda e: e.name.endswith(load_vocab().extensions))  # as process_plan: extensions last
         out.append((path.name[:3], j, ents))
     return out

@@ -18,7 +18,7 @@ from geoplan.errors import GeoplanError, PlanReadError
 from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.vocab import load_vocab
-from geoplan.geocode import Entity, Overrides, Resolver
+from geoplan.geocode import Overrides, Resolver
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
@@ -172,8 +172,7 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
     located: dict[int, PlanFeature] = {}
     for i in order:
         g = groups[i]
-        ent = Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions)
-        loc = resolver.resolve(ent, done)
+        loc = resolver.resolve(g, done)
         if not loc.located and ctx.geocoder is not None and loc.unresolved_reason != "ambiguous":
             loc = _online(ctx, g.name, j, loc)
         if loc.located:

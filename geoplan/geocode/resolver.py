@@ -26,7 +26,7 @@ Order of decisions, each recorded as ``method`` with a ``reason`` in words:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
@@ -37,7 +37,7 @@ from geoplan.extract.vocab import load_kinds, load_vocab
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode.overrides import Overrides
 from geoplan.jurisdiction import Jurisdiction
-from geoplan.records import Location, Mention
+from geoplan.records import Entity, Location
 
 #: candidates further apart than this (metres) are different places
 _SAME_PLACE_M = 3000.0
@@ -54,32 +54,6 @@ _MIN_CONTAINED_M = 500.0
 #: administrative units (a 28 km lake shore is not "town" precision)
 _CLASS_BY_RADIUS = (("town", 5000.0), ("district", 50000.0), ("city", float("inf")))
 
-
-
-@dataclass
-class Entity:
-    """What the resolver needs to know of one plan entity."""
-
-    name: str
-    kind: str
-    doc: str
-    mentions: Sequence[Mention]
-
-    @property
-    def gazetteer_ids(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for m in self.mentions:
-            for i in m.gazetteer_ids:
-                seen.setdefault(i, None)
-        return tuple(seen)
-
-    @property
-    def surfaces(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m.surface for m in self.mentions))
-
-    @property
-    def sentences(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m.sentence for m in self.mentions))
 
 
 class _NameIndex:
