@@ -161,10 +161,10 @@ def warm_online_geocoder(ctx: Context, prepared: list[tuple], resolvers: dict, c
 
 def report_speed(ctx: Context, corpus: Path, repeat: int) -> None:
     prepared = prepare(ctx, corpus)
-    from geoplan.geocode.resolver import _NameIndex
+    from geoplan.geocode.index import NameIndex
 
     t = time.perf_counter()
-    _NameIndex(ctx.gazetteer.features)
+    NameIndex(ctx.gazetteer.features)
     t_index = time.perf_counter() - t
     t = time.perf_counter()
     resolvers = {prefix: Resolver(ctx.gazetteer, j, ctx.overrides) for prefix, j, _ in prepared}

@@ -121,7 +121,7 @@ class Context:
 
     def _village_names(self, j: Jurisdiction | None) -> set[str]:
         """The village names of a county or city plan (a province holds too many to be worth matching)."""
-        if j is None or j.level not in ("city", "district") or not hasattr(self.gazetteer, "village_names"):
+        if j is None or j.level not in ("city", "district"):
             return set()
         return self.gazetteer.village_names((j.prefix,))
 

@@ -8,6 +8,7 @@ opt-in and only consulted for names the gazetteer leaves unresolved.
 from __future__ import annotations
 
 from geoplan.geocode.overrides import Override, Overrides
-from geoplan.geocode.resolver import Entity, Resolver
+from geoplan.geocode.resolver import Resolver
+from geoplan.records import Entity
 
 __all__ = ["Entity", "Override", "Overrides", "Resolver"]
