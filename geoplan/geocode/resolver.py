@@ -47,6 +47,7 @@ from geoplan.geocode.placement import (
     placement,
     source_text,
     spread_m,
+    unresolved,
 )
 from geoplan.geocode.protocol import GazetteerLike
 from geoplan.geocode.villages import Villages
@@ -109,15 +110,7 @@ class Resolver:
         contained = self._contained_name(entity)
         if contained is not None:
             return contained
-        return Location(
-            geometry=None,
-            precision="none",
-            precision_m=None,
-            method="none",
-            confidence=0.0,
-            reason=f"{entity.name!r} is in no gazetteer layer and holds no place geoplan knows",
-            unresolved_reason="not-found",
-        )
+        return unresolved("not-found", f"{entity.name!r} is in no gazetteer layer and holds no place geoplan knows", ())
 
     def _group(self, entity: Entity) -> Location | None:
         """A group name (青西三镇, 长三角) drawn as the union of its members.
