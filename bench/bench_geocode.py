@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from geoplan.extract.aggregate import aggregate  # noqa: E402
 from geoplan.extract.evaluate import GoldName, fold, load_gold  # noqa: E402
-from geoplan.geocode import Entity, Resolver  # noqa: E402
+from geoplan.geocode import Resolver  # noqa: E402
+from geoplan.geocode.stage import ask_online  # noqa: E402
 from geoplan.normalize import normalize  # noqa: E402
 from geoplan.outline import build_outline  # noqa: E402
 from geoplan.pipeline import Context, build  # noqa: E402
@@ -106,17 +107,14 @@ def prepare(ctx: Context, corpus: Path) -> list[tuple]:
         norm = normalize(read_plan(path))
         tree = build_outline(norm)
         j = ctx.jurisdiction(norm, tree.title)
-        groups = aggregate(ctx.extractor(j).extract(norm, tree))
-        ents = [Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions) for g in groups]
-        ents.sort(key=lambda e: e.name.endswith(load_vocab().extensions))  # as process_plan: extensions last
+        ents = aggregate(ctx.extractor(j).extract(norm, tree))
+        ents.sort(key=lambda e: e.name.endswith(load_vocab().extensions))  # as geocode.locate: extensions last
         out.append((path.name[:3], j, ents))
     return out
 
 
 def resolve_all(ctx: Context, prepared: list[tuple], resolvers: dict, geocoder=None) -> tuple[int, int, int]:
-    """Resolve every entity as process_plan does; returns (mentions, entities, located)."""
-    from geoplan.pipeline import _online
-
+    """Resolve every entity as :func:`geoplan.geocode.locate` does; returns (mentions, entities, located)."""
     ctx.geocoder = geocoder
     n_mentions = n_ents = n_located = 0
     for prefix, j, ents in prepared:
@@ -125,7 +123,7 @@ def resolve_all(ctx: Context, prepared: list[tuple], resolvers: dict, geocoder=N
         for e in ents:
             loc = resolver.resolve(e, done)
             if not loc.located and geocoder is not None and loc.unresolved_reason != "ambiguous":
-                loc = _online(ctx, e.name, j, loc)
+                loc = ask_online(geocoder, ctx.gazetteer, e.name, j, loc)
             if loc.located:
                 done[e.name] = loc
                 n_located += 1
@@ -162,10 +160,10 @@ def warm_online_geocoder(ctx: Context, prepared: list[tuple], resolvers: dict, c
 
 def report_speed(ctx: Context, corpus: Path, repeat: int) -> None:
     prepared = prepare(ctx, corpus)
-    from geoplan.geocode.resolver import _NameIndex
+    from geoplan.geocode.index import NameIndex
 
     t = time.perf_counter()
-    _NameIndex(ctx.gazetteer.features)
+    NameIndex(ctx.gazetteer.features)
     t_index = time.perf_counter() - t
     t = time.perf_counter()
     resolvers = {prefix: Resolver(ctx.gazetteer, j, ctx.overrides) for prefix, j, _ in prepared}

@@ -112,17 +112,10 @@ def outline(plan, as_json) -> None:
 @click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
 def extract(plan, as_csv, as_json, jurisdiction) -> None:
     """List the places and projects PLAN names, with their tasks."""
-    from geoplan.pipeline import Context
-    from geoplan.normalize import normalize
-    from geoplan.outline import build_outline
-    from geoplan.read import read_plan
+    from geoplan.pipeline import Context, extract_plan
 
     try:
-        ctx = Context(jurisdiction=jurisdiction)
-        norm = normalize(read_plan(plan))
-        tree = build_outline(norm)
-        j = ctx.jurisdiction(norm, tree.title)
-        mentions = ctx.extractor(j).extract(norm, tree)
+        mentions = extract_plan(plan, Context(jurisdiction=jurisdiction)).mentions
     except GeoplanError as exc:
         _fail(exc)
         return

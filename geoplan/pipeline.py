@@ -1,6 +1,8 @@
 """The pipeline, top to bottom: read → normalize → outline → extract → geocode → layers → map.
 
-:func:`process_plan` runs one plan through the stages up to located features;
+:func:`extract_plan` runs one plan through read → normalize → outline →
+extract, :func:`geocode_plan` places its entities (the work itself is
+:func:`geoplan.geocode.locate`'s), :func:`process_plan` is the two in a row;
 :func:`build` runs several plans, collects the layers and (given an output
 folder) writes everything a planner opens.  A plan that cannot be read is
 reported and skipped; the others are still processed.
@@ -17,16 +19,26 @@ from pathlib import Path
 from geoplan.errors import GeoplanError, PlanReadError
 from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
-from geoplan.extract.vocab import load_vocab
-from geoplan.geocode import Entity, Overrides, Resolver
+from geoplan.geocode import Overrides, locate
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
 from geoplan.outline import build_outline
 from geoplan.read import read_plan
-from geoplan.records import Location, Mention, NormalizedText, Outline, PlanFeature, RawDocument
+from geoplan.records import Mention, NormalizedText, Outline, PlanFeature, RawDocument
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Extracted:
+    """One plan up to its mentions: what extraction learned, before geocoding."""
+
+    raw: RawDocument
+    norm: NormalizedText
+    outline: Outline
+    jurisdiction: Jurisdiction | None
+    mentions: list[Mention]
 
 
 @dataclass
@@ -123,7 +135,7 @@ class Context:
 
     def _village_names(self, j: Jurisdiction | None) -> set[str]:
         """The village names of a county or city plan (a province holds too many to be worth matching)."""
-        if j is None or j.level not in ("city", "district") or not hasattr(self.gazetteer, "village_names"):
+        if j is None or j.level not in ("city", "district"):
             return set()
         return self.gazetteer.village_names((j.prefix,))
 
@@ -156,100 +168,49 @@ def _named_unit(gazetteer, name: str) -> Jurisdiction:
     return from_unit(units[0])
 
 
-def process_plan(path: Path | str, ctx: Context) -> PlanResult:
-    """One plan through read → normalize → outline → extract → geocode."""
+def extract_plan(path: Path | str, ctx: Context) -> Extracted:
+    """One plan through read → normalize → outline → extract (the stages the ``extract`` command shows)."""
     raw = read_plan(Path(path))
     norm = _normalize_pkg.normalize(raw)
     outline = build_outline(norm)
     j = ctx.jurisdiction(norm, outline.title)
-    extractor = ctx.extractor(j)
-    mentions = extractor.extract(norm, outline)
-    groups = aggregate(mentions)
-    resolver = Resolver(ctx.gazetteer, j, ctx.overrides)
-    done = {}
-    # stations and places first, extensions last: an extension is drawn through
-    # the stations resolved before it
-    extensions = load_vocab().extensions
-    order = sorted(range(len(groups)), key=lambda i: groups[i].name.endswith(extensions))
-    located: dict[int, PlanFeature] = {}
-    for i in order:
-        g = groups[i]
-        ent = Entity(name=g.name, kind=g.kind, doc=g.doc, mentions=g.mentions)
-        loc = resolver.resolve(ent, done)
-        if not loc.located and ctx.geocoder is not None and loc.unresolved_reason != "ambiguous":
-            loc = _online(ctx, g.name, j, loc)
-        if loc.located:
-            done[g.name] = loc
+    mentions = ctx.extractor(j).extract(norm, outline)
+    return Extracted(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions)
+
+
+def geocode_plan(plan: Extracted, ctx: Context) -> list[PlanFeature]:
+    """The plan's entities placed (:func:`geoplan.geocode.locate`), as the features of the output layers."""
+    j = plan.jurisdiction
+    placed = locate(aggregate(plan.mentions), ctx.gazetteer, j, overrides=ctx.overrides, geocoder=ctx.geocoder)
+    features = []
+    for p in placed:
         pf = PlanFeature(
-            id=feature_id(raw.doc, g.name),
-            name=g.name,
-            kind=_located_kind(g.kind, loc, ctx.gazetteer),
-            doc=raw.doc,
-            mentions=g.mentions,
-            location=loc,
-            doc_title=outline.title,
+            id=feature_id(plan.raw.doc, p.entity.name),
+            name=p.entity.name,
+            kind=p.kind,
+            doc=plan.raw.doc,
+            mentions=list(p.entity.mentions),
+            location=p.location,
+            doc_title=plan.outline.title,
             region=j.name if j else "",
         )
         pf.entity_id = entity_id(pf)
-        located[i] = pf
-    features = _merge_same_place([located[i] for i in range(len(groups))], ctx.gazetteer)
-    return PlanResult(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions, features=features)
+        features.append(pf)
+    return features
 
 
-_SAME_FEATURE_METHODS = ("exact", "alias")
-
-
-def _located_kind(kind: str, loc: Location, gazetteer) -> str:
-    """The gazetteer's kind for a name it matched: 太湖 found as a county's short form but placed
-    on the lake is a lake."""
-    if loc.method in _SAME_FEATURE_METHODS and loc.gazetteer_id:
-        f = gazetteer.get(loc.gazetteer_id)
-        if f is not None:
-            return f.kind
-    return kind
-
-
-def _merge_same_place(features: list[PlanFeature], gazetteer) -> list[PlanFeature]:
-    """One feature per gazetteer feature a plan names: 余杭 and 余杭区 are one place.
-
-    Only names matched to the *same* gazetteer feature (exact or alias) merge; the
-    official name's feature keeps the mentions of the others (their surfaces stay in
-    the mentions table), in document order.
-    """
-    by_gid: dict[str, list[PlanFeature]] = {}
-    for f in features:
-        if f.location.method in _SAME_FEATURE_METHODS and f.location.gazetteer_id:
-            by_gid.setdefault(f.location.gazetteer_id, []).append(f)
-    drop: set[int] = set()
-    for gid, group in by_gid.items():
-        if len(group) < 2:
-            continue
-        official = gazetteer.get(gid)
-        keep = max(group, key=lambda f: (official is not None and f.name == official.name, len(f.mentions), -len(f.name)))
-        seen = {(m.span, m.raw_span) for m in keep.mentions}
-        merged = list(keep.mentions)
-        for f in group:
-            if f is keep:
-                continue
-            drop.add(id(f))
-            for m in f.mentions:
-                if (m.span, m.raw_span) not in seen:
-                    seen.add((m.span, m.raw_span))
-                    merged.append(m)
-        keep.mentions = sorted(merged, key=lambda m: m.span)
-    return [f for f in features if id(f) not in drop]
-
-
-def _online(ctx: Context, name: str, j: Jurisdiction | None, offline: Location) -> Location:
-    """Ask the opt-in online geocoder, biased to and checked against the jurisdiction."""
-    unit = ctx.gazetteer.get(j.feature_id) if j is not None else None
-    within = unit.geometry if unit is not None else None
-    online = ctx.geocoder.geocode(name, region=j.name if j else None, within=within)
-    if online.located:
-        return online
-    # keep the offline verdict, noting what the provider said
-    offline.reason += f"; online: {online.reason}"
-    return offline
+def process_plan(path: Path | str, ctx: Context) -> PlanResult:
+    """One plan through read → normalize → outline → extract → geocode."""
+    plan = extract_plan(path, ctx)
+    features = geocode_plan(plan, ctx)
+    return PlanResult(
+        raw=plan.raw,
+        norm=plan.norm,
+        outline=plan.outline,
+        jurisdiction=plan.jurisdiction,
+        mentions=plan.mentions,
+        features=features,
+    )
 
 
 def build(

@@ -10,6 +10,7 @@ normalized text can be mapped back to the raw (decoded) text with
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,36 @@ class Mention:
     gazetteer_ids: tuple[str, ...] = ()
     doc: str = ""
     rule: str = ""  # which grammar rule produced it (coordination, nested, …)
+
+
+@dataclass
+class Entity:
+    """One entity of one plan: a canonical name and every mention of it.
+
+    Extraction groups its mentions into entities (:func:`geoplan.extract.aggregate.aggregate`);
+    geocoding places each one.  One record for both stages, so nothing is copied field by field.
+    """
+
+    name: str
+    kind: str
+    doc: str
+    mentions: Sequence[Mention]
+
+    @property
+    def gazetteer_ids(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for m in self.mentions:
+            for i in m.gazetteer_ids:
+                seen.setdefault(i, None)
+        return tuple(seen)
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.surface for m in self.mentions))
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m.sentence for m in self.mentions))
 
 
 # ------------------------------------------------------------------------ geocode

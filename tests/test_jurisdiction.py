@@ -95,15 +95,15 @@ def test_short_and_full_names_of_one_place_are_one_feature(tmp_path, gazetteer):
 def test_a_matched_name_takes_the_gazetteer_kind(gazetteer):
     from dataclasses import replace
 
-    from geoplan.pipeline import _located_kind
+    from geoplan.geocode.stage import located_kind
     from geoplan.records import Location
 
     lake = next(f for f in gazetteer.lookup("太湖") if f.kind == "lake")
     loc = Location(geometry=lake.geometry, precision="feature", precision_m=1.0, method="alias", confidence=0.9,
                    reason="test", gazetteer_id=lake.id)
-    assert _located_kind("district", loc, gazetteer) == "lake"
+    assert located_kind("district", loc, gazetteer) == "lake"
     # a place it merely lies in says nothing of what the name is
-    assert _located_kind("industrial_park", replace(loc, method="contained-name"), gazetteer) == "industrial_park"
+    assert located_kind("industrial_park", replace(loc, method="contained-name"), gazetteer) == "industrial_park"
 
 
 def test_a_county_short_form_inside_another_name_is_no_mention(tmp_path, gazetteer):

@@ -508,3 +508,34 @@ def test_real_village_of_lianta(gazetteer):
     # a 湖州 plan never puts its own 张巷村 in 青浦's 朱家角镇
     other = Resolver(gazetteer, HUZHOU).resolve(_ent("张巷村", "village"))
     assert "朱家角镇" not in other.reason and not (other.gazetteer_id or "").startswith("cn-310118")
+
+
+# ------------------------------------------------------------------- locate
+def test_locate_keeps_one_record_per_gazetteer_feature(synth):
+    """湖心 (an alias) and 湖心镇 are one place: one record, the official name, both mentions."""
+    from geoplan.geocode import locate
+
+    placed = locate([_ent("湖心", "town"), _ent("湖桥", "station"), _ent("湖心镇", "town")], synth, _j(A))
+    assert [p.entity.name for p in placed] == ["湖桥", "湖心镇"]
+    town = placed[1]
+    assert town.location.gazetteer_id == "town-lake" and town.kind == "town"
+    assert sorted(m.surface for m in town.entity.mentions) == ["湖心", "湖心镇"]
+
+
+def test_locate_asks_online_only_for_names_not_found(synth):
+    """An ambiguous name stays for the planner; a name found nowhere goes to the opt-in provider."""
+    from geoplan.geocode import locate
+
+    asked: list[tuple[str, str | None, bool]] = []
+
+    class Provider:
+        def geocode(self, name, region=None, within=None):
+            asked.append((name, region, within is not None))
+            return Location(Point(120.2, 30.2), "feature", 50.0, "online:test", 0.7, "test provider", source="test")
+
+    ents = [_ent("新港", "zone", "加快新港片区开发。"), _ent("某某产业园", "industrial_park"), _ent("湖桥", "station")]
+    placed = {p.entity.name: p.location for p in locate(ents, synth, _j(A), geocoder=Provider())}
+    assert asked == [("某某产业园", "甲县", True)]
+    assert placed["某某产业园"].method == "online:test"
+    assert placed["新港"].unresolved_reason == "ambiguous"
+    assert placed["湖桥"].method == "exact"

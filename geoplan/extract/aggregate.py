@@ -8,20 +8,11 @@ name into ``Mention.name``.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
-from geoplan.records import Mention
-
-
-@dataclass
-class MentionGroup:
-    name: str
-    kind: str
-    doc: str
-    mentions: list[Mention]
+from geoplan.records import Entity, Mention
 
 
-def aggregate(mentions: list[Mention]) -> list[MentionGroup]:
+def aggregate(mentions: list[Mention]) -> list[Entity]:
     """Group by ``(doc, name)`` in order of first appearance."""
     groups: dict[tuple[str, str], list[Mention]] = {}
     for m in mentions:
@@ -30,5 +21,5 @@ def aggregate(mentions: list[Mention]) -> list[MentionGroup]:
     for (doc, name), ms in groups.items():
         # the gazetteer's kind when it has one, else the most frequent head kind
         kinds = Counter(m.kind for m in ms if m.origin == "gazetteer") or Counter(m.kind for m in ms)
-        out.append(MentionGroup(name=name, kind=kinds.most_common(1)[0][0], doc=doc, mentions=ms))
+        out.append(Entity(name=name, kind=kinds.most_common(1)[0][0], doc=doc, mentions=ms))
     return out

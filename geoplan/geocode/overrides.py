@@ -21,6 +21,8 @@ from pathlib import Path
 from shapely.geometry import Point
 
 from geoplan.errors import OverrideError
+from geoplan.geocode.placement import precision_of, source_text
+from geoplan.geocode.protocol import GazetteerLike
 from geoplan.records import Location
 from geoplan.tools.coords import UnknownCRSError, canonical_crs, to_wgs84
 
@@ -42,14 +44,12 @@ class Override:
     row: int = 0
     path: str = ""
 
-    def to_location(self, gazetteer) -> Location:
+    def to_location(self, gazetteer: GazetteerLike) -> Location:
         """The decision as a located feature (method ``override``, confidence 1)."""
         reason = f"review override ({self.path}, row {self.row})"
         if self.note:
             reason += f": {self.note}"
         if self.gazetteer_id:
-            from geoplan.geocode.resolver import precision_of, source_text
-
             f = gazetteer.get(self.gazetteer_id)
             if f is None or f.geometry is None:
                 raise OverrideError(self.path, f"gazetteer id {self.gazetteer_id!r} not found or has no geometry", self.row)
@@ -88,7 +88,7 @@ class Overrides:
             self._by_name.setdefault(r.name, []).append(r)
         self._validated: set[int] = set()
 
-    def validate(self, gazetteer) -> None:
+    def validate(self, gazetteer: GazetteerLike) -> None:
         """Fail on the first decision naming a gazetteer id that does not exist or has no position.
 
         Checked for every row, not only for names the plan happens to contain:

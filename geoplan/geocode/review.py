@@ -24,7 +24,7 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from geoplan.geocode.overrides import decided_rows
-from geoplan.geocode.resolver import OUTSIDE_NOTE
+from geoplan.geocode.placement import OUTSIDE_NOTE
 from geoplan.io.atomic import write_text
 
 COLUMNS = (

@@ -1,0 +1,151 @@
+"""Derivation: an extension of a line (17号线西延伸) drawn through the stations the plan names with it.
+
+No gazetteer holds a planned extension; the plan's own sentences name its
+stations, and the line's end says where it starts.  With no station named,
+nothing is derived and the name falls back to its line (contained-name).
+"""
+
+from __future__ import annotations
+
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+
+from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.geocode.index import NameIndex
+from geoplan.geocode.placement import SAME_PLACE_M, in_jurisdiction, is_linear, kind_fits, metres, origin_rank, spread_m
+from geoplan.geocode.protocol import GazetteerLike
+from geoplan.jurisdiction import Jurisdiction
+from geoplan.records import Entity, Location
+
+
+class Extensions:
+    """Derives the extensions of one plan's lines."""
+
+    def __init__(
+        self,
+        gazetteer: GazetteerLike,
+        jurisdiction: Jurisdiction | None,
+        index: NameIndex,
+        extensions: tuple[str, ...],
+    ) -> None:
+        self.gaz = gazetteer
+        self.jurisdiction = jurisdiction
+        self._contained = index.contained
+        self._stations = index.stations
+        self._extensions = extensions  # longest first
+
+    def derive(self, entity: Entity, done: dict[str, Location]) -> Location | None:
+        """An extension (17号线西延伸) drawn through the stations the plan names with it.
+
+        The extension starts where its line ends (the end nearest the named
+        stations) unless the first station is itself on the line, and runs
+        through the stations in order of distance from there.  With no station
+        named, nothing is derived: the name falls back to its line honestly.
+        """
+        base = next(
+            (
+                entity.name[: -len(ext)]
+                for ext in self._extensions
+                if entity.name.endswith(ext) and entity.name[: -len(ext)] in self._contained
+            ),
+            None,
+        )
+        if base is None:
+            return None
+        lines = [f for f in self._contained[base] if is_linear(f.kind)]
+        if self.jurisdiction is not None and len(lines) > 1:
+            lines = [f for f in lines if in_jurisdiction(f, self.jurisdiction)] or lines
+        if not lines or (len(lines) > 1 and spread_m(lines) > SAME_PLACE_M):
+            return None
+        line = max(lines, key=origin_rank)
+        stations = self._stations_named_with(entity, done, line)
+        if not stations:
+            return None
+        pts = [pt for _, pt, _ in stations]
+        ends = [Point(c) for c in _line_ends(line.geometry)]
+        centre = Point(sum(p.x for p in pts) / len(pts), sum(p.y for p in pts) / len(pts))
+        start = min(ends, key=centre.distance) if ends else None
+        if start is not None:
+            # stations on the existing line belong to it, save the one at its end
+            tol = max(line.precision_m, 200.0)
+            stations = [
+                s
+                for s in stations
+                if metres(line.geometry.distance(s[1])) > tol or metres(start.distance(s[1])) <= tol
+            ]
+            pts = [pt for _, pt, _ in stations]
+            if not pts:
+                return None
+        ordered = _chain_from(start if start is not None else pts[0], pts)
+        on_line = start is not None and metres(line.geometry.distance(ordered[0])) <= max(line.precision_m, 200.0)
+        coords = [(p.x, p.y) for p in ordered]
+        if start is not None and not on_line:
+            coords.insert(0, (start.x, start.y))
+        if len(coords) < 2:
+            return None
+        names = [n for n, _, _ in sorted(stations, key=lambda s: ordered.index(s[1]))]
+        radius = max([line.precision_m, *(r for _, _, r in stations), 1000.0])
+        how = "from the end of " + repr(line.name) + " " if start is not None and not on_line else ""
+        return Location(
+            geometry=LineString(coords),
+            precision="feature",
+            precision_m=float(radius),
+            method="derived",
+            confidence=0.6 if len(stations) >= 2 else 0.5,
+            reason=f"extension of {line.name!r}, drawn {how}through the stations the plan names with it: {', '.join(names)}",
+            source=f"derived from {line.id} and stations " + ", ".join(n for n in names),
+            source_crs="EPSG:4326",
+            gazetteer_id=None,
+            candidates=(line.id,),
+        )
+
+    def _stations_named_with(
+        self, entity: Entity, done: dict[str, Location], line: GazetteerFeature
+    ) -> list[tuple[str, Point, float]]:
+        """Stations named in the entity's sentences: placed ones of this plan, then the gazetteer's.
+
+        Stations of another city sharing a name are kept out by distance from
+        the line (a metro extension runs tens of kilometres, not hundreds).
+        """
+        reach = 50_000.0
+        out: dict[str, tuple[str, Point, float]] = {}
+        for sentence in entity.sentences:
+            for name, loc in done.items():
+                g = loc.geometry
+                if g is None or g.geom_type != "Point" or loc.precision != "feature" or name not in sentence:
+                    continue
+                f = self.gaz.get(loc.gazetteer_id) if loc.gazetteer_id else None
+                if f is not None and not kind_fits("station", f.kind):
+                    continue
+                if f is None and loc.method != "override":
+                    continue
+                if metres(line.geometry.distance(g)) <= reach:
+                    out.setdefault(name, (name, g, float(loc.precision_m or 0.0)))
+            for f in self._stations:
+                if f.name in out or not any(n in sentence for n in f.all_names):
+                    continue
+                if metres(line.geometry.distance(f.geometry)) <= reach:
+                    out.setdefault(f.name, (f.name, f.geometry, float(f.precision_m)))
+        # a station named inside a longer station name (西岑 in 西岑站) is not a second one
+        return [s for s in out.values() if not any(s[0] != o and s[0] in o for o in out)]
+
+
+def _line_ends(geom: BaseGeometry) -> list[tuple[float, float]]:
+    if geom.geom_type == "LineString":
+        return [geom.coords[0], geom.coords[-1]]
+    if geom.geom_type == "MultiLineString":
+        return [c for part in geom.geoms for c in (part.coords[0], part.coords[-1])]
+    return []
+
+
+def _chain_from(start: Point, pts: list[Point]) -> list[Point]:
+    """Points in walking order from ``start``: always on to the nearest one left."""
+    left = list(pts)
+    out: list[Point] = []
+    here = start
+    while left:
+        nxt = min(left, key=here.distance)
+        left.remove(nxt)
+        out.append(nxt)
+        here = nxt
+    return out
