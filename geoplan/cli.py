@@ -126,7 +126,7 @@ def extract(plan, as_csv, as_json, jurisdiction) -> None:
     except GeoplanError as exc:
         _fail(exc)
         return
-    from geoplan.layerset import mention_row
+    from geoplan.output.tables import mention_row
 
     rows = [{**mention_row(m), "kind": m.kind} for m in mentions]
     if as_json:
@@ -348,7 +348,7 @@ def filter_cmd(layers_in, theme, task, kind, doc, within, precision, out, schema
     unknown value exits with code 2 and lists the allowed values.
     """
     from geoplan.io import export, read_layers
-    from geoplan.tools.filter import filter_layers
+    from geoplan.output.filter import filter_layers
 
     try:
         layers = read_layers(layers_in)
@@ -380,7 +380,7 @@ def map_cmd(layers_in, out, theme, task, title, assets, tiles) -> None:
     """
     from geoplan.io import read_layers
     from geoplan.map import render_map
-    from geoplan.tools.filter import filter_layers
+    from geoplan.output.filter import filter_layers
 
     try:
         layers = read_layers(layers_in)

@@ -20,7 +20,7 @@ from geoplan.extract.aggregate import aggregate
 from geoplan.extract.vocab import load_vocab
 from geoplan.geocode import Entity, Overrides, Resolver
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
-from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
+from geoplan.output.tables import OutputTables, build_tables, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
 from geoplan.outline import build_outline
 from geoplan.read import read_plan
@@ -47,7 +47,7 @@ class PlanResult:
 
 @dataclass
 class BuildResult:
-    layers: Layers
+    layers: OutputTables
     plans: list[PlanResult]
     errors: list[tuple[str, str]] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
@@ -284,7 +284,7 @@ def build(
         except PlanReadError as exc:
             log.error("%s", exc)
             errors.append((str(p), str(exc)))
-    layers = build_layers(f for r in results for f in r.features)
+    layers = build_tables(f for r in results for f in r.features)
     named = {f.name for r in results for f in r.features}
     unused = [
         {"name": o.name, "row": o.row, "file": o.path}

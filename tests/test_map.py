@@ -121,7 +121,7 @@ def test_offline_page_requests_nothing_remote(plan_layer, tmp_path, assets):
 
 
 def test_online_tiles_only_when_asked_and_amap_shifts_to_gcj02(plan_layer, tmp_path):
-    from geoplan.tools.coords import wgs84_to_gcj02
+    from geoplan.datum import wgs84_to_gcj02
 
     wgs = _payload(render_map(plan_layer, tmp_path / "a.html", basemap=make_basemap()).read_text("utf-8"))
     osm_html = render_map(plan_layer, tmp_path / "b.html", tiles="osm", basemap=make_basemap()).read_text("utf-8")

@@ -6,7 +6,7 @@ WGS-84, lon/lat, coordinates rounded to 7 decimals (about 1 cm), features in a
 stable order, no ``crs`` member (RFC 7946 §4), polygon rings wound by the
 right-hand rule (§3.1.6), ``null`` geometry for features that could not be
 located.  :func:`write_geojson_set` writes the merged file and one file per
-theme, with the same theme meaning as :func:`geoplan.tools.filter.filter_layers`.
+theme, with the same theme meaning as :func:`geoplan.output.filter.filter_layers`.
 """
 
 from __future__ import annotations
@@ -87,11 +87,11 @@ def write_geojson_set(layers, path: Path | str, themes_dir: Path | str | None = 
     """The merged features at ``path`` and one ``<theme>.geojson`` per theme in ``themes_dir``.
 
     A theme file holds every feature named under the theme (see
-    :func:`geoplan.tools.filter.theme_mask`), located or not, so that a theme
+    :func:`geoplan.output.filter.theme_mask`), located or not, so that a theme
     file and ``geoplan filter --theme`` agree.  Returns ``{"features": path,
     "theme:<主题>": file, …}``.
     """
-    from geoplan.tools.filter import theme_mask
+    from geoplan.output.filter import theme_mask
 
     path = Path(path)
     tdir = Path(themes_dir) if themes_dir is not None else themes_dir_for(path)
@@ -104,7 +104,7 @@ def write_geojson_set(layers, path: Path | str, themes_dir: Path | str | None = 
 
 def layer_themes(features: gpd.GeoDataFrame) -> list[str]:
     """Every theme a feature of ``features`` is named under, sorted."""
-    from geoplan.io.schema import split_list
+    from geoplan.output.tables import split_list
 
     found = set(features["theme"].dropna()) | {t for v in features["themes"] for t in split_list(v)}
     return sorted(t for t in found if t)

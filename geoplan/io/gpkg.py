@@ -9,7 +9,7 @@ Layers written:
   (Multi* promoted), because QGIS and ArcGIS draw one geometry type per layer;
 - ``theme_<主题>_points`` / ``_lines`` / ``_polygons``: the located features
   named under one theme, split the same way (same theme meaning as
-  :func:`geoplan.tools.filter.filter_layers`);
+  :func:`geoplan.output.filter.filter_layers`);
 - ``entities``: one row per place across every plan of the build
   (:func:`geoplan.io.entities.merge_entities`);
 - ``mentions`` and ``unresolved``: attribute tables (no geometry);
@@ -32,7 +32,7 @@ from geoplan.errors import ExportError
 from geoplan.io.atomic import atomic_path
 from geoplan.io.entities import merge_entities
 from geoplan.io.schema import coerce_layers
-from geoplan.layerset import Layers
+from geoplan.output.tables import OutputTables
 
 #: geometry family → (layer suffix, geometry types it holds, GeoPackage geometry type)
 GEOMETRY_FAMILIES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -69,10 +69,10 @@ def _write(df: pd.DataFrame, path: Path, layer: str, **kw) -> None:
         pyogrio.write_dataframe(pd.DataFrame(df), path, layer=layer, driver="GPKG", **kw)
 
 
-def planned_layers(layers: Layers) -> dict[str, tuple[gpd.GeoDataFrame, str, str | None]]:
+def planned_layers(layers: OutputTables) -> dict[str, tuple[gpd.GeoDataFrame, str, str | None]]:
     """Layer name → (frame, geometry family, theme) of every geometry-type layer to write."""
     from geoplan.io.geojson import layer_themes
-    from geoplan.tools.filter import theme_mask
+    from geoplan.output.filter import theme_mask
 
     located = layers.located
     plan: dict[str, tuple[gpd.GeoDataFrame, str, str | None]] = {}
@@ -85,8 +85,8 @@ def planned_layers(layers: Layers) -> dict[str, tuple[gpd.GeoDataFrame, str, str
     return plan
 
 
-def write_gpkg(layers: Layers, path: Path | str, styles: object = True) -> Path:
-    """Write a :class:`geoplan.layerset.Layers` to one GeoPackage, atomically.
+def write_gpkg(layers: OutputTables, path: Path | str, styles: object = True) -> Path:
+    """Write a :class:`geoplan.output.tables.OutputTables` to one GeoPackage, atomically.
 
     ``styles`` false leaves out the ``layer_styles`` table (any true value, as
     the pipeline's per-theme QML dict, writes it).
@@ -114,7 +114,7 @@ def write_gpkg(layers: Layers, path: Path | str, styles: object = True) -> Path:
     return path
 
 
-def read_gpkg(path: Path | str) -> Layers:
+def read_gpkg(path: Path | str) -> OutputTables:
     """The three tables of a GeoPackage written by :func:`write_gpkg`."""
     path = Path(path)
     try:

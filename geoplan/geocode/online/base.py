@@ -17,7 +17,7 @@ does the rest, so that every provider answers with the same honest
   once (retrying cannot fix it); a body that cannot be read is a
   :class:`GeocoderResponseError`;
 * coordinates are brought to WGS-84 from the provider's datum (BD-09, GCJ-02)
-  with :mod:`geoplan.tools.coords`, and the datum is recorded in ``source_crs``;
+  with :mod:`geoplan.datum`, and the datum is recorded in ``source_crs``;
 * a result outside the plan's jurisdiction polygon is rejected with a reason
   rather than put on the map in the wrong county.
 """
@@ -61,7 +61,7 @@ from geoplan.errors import (
     GeocoderUnavailable,
 )
 from geoplan.records import PRECISIONS, Location
-from geoplan.tools.coords import canonical_crs, to_wgs84
+from geoplan.datum import canonical_crs, to_wgs84
 
 from .cache import Candidate, GeocodeCache
 

@@ -31,8 +31,7 @@ import pandas as pd
 import shapely
 
 from geoplan.errors import FilterError
-from geoplan.io.schema import split_list
-from geoplan.layerset import Layers
+from geoplan.output.tables import OutputTables, split_list
 from geoplan.records import PRECISIONS
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "／": "/", " ": "", "\u3000": ""})
@@ -87,7 +86,7 @@ def _check(field: str, values: list[str], allowed: list[str]) -> None:
             raise FilterError(field, v, allowed)
 
 
-def _task_ids(layers: Layers) -> dict[str, set[str]]:
+def _task_ids(layers: OutputTables) -> dict[str, set[str]]:
     """Feature id → every task id it is named in (task mentions, and its first task)."""
     out: dict[str, set[str]] = {fid: {tid} if tid else set() for fid, tid in zip(layers.features["id"], layers.features["task_id"])}
     m = layers.mentions
@@ -108,7 +107,7 @@ def _all_prefixes(task_ids: Iterable[str]) -> list[str]:
     return sorted(seen)
 
 
-def _task_mask(layers: Layers, prefixes: list[str]) -> pd.Series:
+def _task_mask(layers: OutputTables, prefixes: list[str]) -> pd.Series:
     ids = _task_ids(layers)
     allowed = _all_prefixes(t for s in ids.values() for t in s)
     norm = [normalize_task(p) for p in prefixes]
@@ -125,7 +124,7 @@ def _doc_mask(features: pd.DataFrame, docs: list[str]) -> pd.Series:
     return features["doc"].map(lambda d: d in docs or d.split("_", 1)[0] in docs).astype(bool)
 
 
-def _resolve_units(gazetteer, value: str, layers: Layers) -> list:
+def _resolve_units(gazetteer, value: str, layers: OutputTables) -> list:
     """The administrative units ``value`` names (a code or a name); FilterError if none."""
     v = value.strip()
     units = []
@@ -144,7 +143,7 @@ def _resolve_units(gazetteer, value: str, layers: Layers) -> list:
     return units
 
 
-def _within_mask(layers: Layers, values: list[str], gazetteer) -> pd.Series:
+def _within_mask(layers: OutputTables, values: list[str], gazetteer) -> pd.Series:
     from geoplan.gazetteer.admin import significant_prefix
 
     if gazetteer is None:
@@ -171,7 +170,7 @@ def _within_mask(layers: Layers, values: list[str], gazetteer) -> pd.Series:
 
 # --------------------------------------------------------------------- main
 def filter_layers(
-    layers: Layers,
+    layers: OutputTables,
     theme: str | Iterable[str] | None = None,
     task: str | Iterable[str] | None = None,
     kind: str | Iterable[str] | None = None,
@@ -180,7 +179,7 @@ def filter_layers(
     precision: str | Iterable[str] | None = None,
     *,
     gazetteer=None,
-) -> Layers:
+) -> OutputTables:
     """The features (with their mentions and unresolved rows) that pass every given option.
 
     ``gazetteer`` is only needed for ``within`` (loaded on demand when omitted).
@@ -211,10 +210,10 @@ def filter_layers(
     return select(layers, mask)
 
 
-def select(layers: Layers, mask: pd.Series) -> Layers:
+def select(layers: OutputTables, mask: pd.Series) -> OutputTables:
     """The features where ``mask`` holds, with the mention and unresolved rows of those features."""
     kept: gpd.GeoDataFrame = layers.features[mask.to_numpy()].reset_index(drop=True)
     ids = set(kept["id"])
     mentions = layers.mentions[layers.mentions["feature_id"].isin(ids)].reset_index(drop=True)
     unresolved = layers.unresolved[layers.unresolved["feature_id"].isin(ids)].reset_index(drop=True)
-    return Layers(features=kept, mentions=mentions, unresolved=unresolved)
+    return OutputTables(features=kept, mentions=mentions, unresolved=unresolved)
