@@ -324,7 +324,9 @@ def _write_csv(df, path: Path) -> Path:
 
 
 def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:
+    """The map of every feature and one map per theme, each theme selected by ``filter_layers``."""
     from geoplan.map import render_map
+    from geoplan.output.filter import filter_layers, present_themes
 
     feats = result.layers.features
     title = "; ".join(p.outline.title for p in result.plans if p.outline.title) or "geoplan"
@@ -336,16 +338,16 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) 
         assets=assets,
         basemap=_basemap(ctx, feats),
     )
-    for theme in sorted(feats["theme"].dropna().unique()):
-        part = feats[feats["theme"] == theme]
-        if part["located"].any():
+    for theme in present_themes(feats):
+        part = filter_layers(result.layers, theme=theme)
+        if part.features["located"].any():
             render_map(
-                part,
+                part.features,
                 maps_dir / f"theme_{theme}.html",
-                unresolved=result.layers.unresolved[result.layers.unresolved["theme"] == theme],
+                unresolved=part.unresolved,
                 title=f"{title} · {theme}",
                 assets=assets,
-                basemap=_basemap(ctx, part),
+                basemap=_basemap(ctx, part.features),
             )
     return index
 

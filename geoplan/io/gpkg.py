@@ -70,16 +70,19 @@ def _write(df: pd.DataFrame, path: Path, layer: str, **kw) -> None:
 
 
 def planned_layers(layers: OutputTables) -> dict[str, tuple[gpd.GeoDataFrame, str, str | None]]:
-    """Layer name → (frame, geometry family, theme) of every geometry-type layer to write."""
-    from geoplan.io.geojson import layer_themes
-    from geoplan.output.filter import theme_mask
+    """Layer name → (frame, geometry family, theme) of every geometry-type layer to write.
+
+    A theme's layers hold what :func:`geoplan.output.filter.filter_layers` keeps
+    for that theme, located features only (a geometry layer has no null rows).
+    """
+    from geoplan.output.filter import filter_layers, present_themes
 
     located = layers.located
     plan: dict[str, tuple[gpd.GeoDataFrame, str, str | None]] = {}
     for fam, part in by_family(located).items():
         plan[GEOMETRY_FAMILIES[fam][0]] = (part, fam, None)
-    for theme in layer_themes(located):
-        members = located[theme_mask(located, [theme]).to_numpy()]
+    for theme in present_themes(located):
+        members = filter_layers(layers, theme=theme).located
         for fam, part in by_family(members).items():
             plan[theme_layer_name(theme, fam)] = (part, fam, theme)
     return plan

@@ -69,6 +69,12 @@ def task_matches(task_id: str, prefix: str) -> bool:
     return task_id == prefix or task_id.startswith(prefix + "/")
 
 
+def present_themes(features: pd.DataFrame) -> list[str]:
+    """Every theme a feature of ``features`` is named under (first theme or ``themes`` list), sorted."""
+    found = set(features["theme"].dropna()) | {t for v in features["themes"] for t in split_list(v)}
+    return sorted(t for t in found if t)
+
+
 def theme_mask(features: pd.DataFrame, themes: Iterable[str]) -> pd.Series:
     """Features named under any of ``themes`` (primary theme or ``themes`` list)."""
     wanted = set(themes)
@@ -188,7 +194,8 @@ def filter_layers(
     mask = pd.Series(True, index=feats.index)
     themes = _values(theme)
     if themes:
-        _check("theme", themes, known_themes())
+        # a theme the tables hold is valid even if the theme file has dropped it since the build
+        _check("theme", themes, list(dict.fromkeys([*known_themes(), *present_themes(feats)])))
         mask &= theme_mask(feats, themes)
     kinds = _values(kind)
     if kinds:
