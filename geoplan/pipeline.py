@@ -301,7 +301,7 @@ def build(
 
 def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "inline") -> dict[str, Path]:
     """Write the output folder (see README.md, "What the output folder holds")."""
-    from geoplan.io.atomic import write_text
+    from geoplan.atomic import write_text
     from geoplan.io.geojson import write_geojson_set
     from geoplan.io.gpkg import write_gpkg
 
@@ -317,7 +317,7 @@ def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str 
 
 
 def _write_csv(df, path: Path) -> Path:
-    from geoplan.io.atomic import write_text
+    from geoplan.atomic import write_text
 
     # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake
     return write_text(path, "\ufeff" + df.to_csv(index=False))

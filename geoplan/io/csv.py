@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS as _CRS
 
 from geoplan.errors import ExportError
-from geoplan.io.atomic import atomic_files
+from geoplan.atomic import atomic_files
 from geoplan.io.schema import coerce_layers, column_kind
 from geoplan.output.tables import CRS, OutputTables
 

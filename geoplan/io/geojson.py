@@ -20,7 +20,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import mapping
 
-from geoplan.io.atomic import write_text
+from geoplan.atomic import write_text
 from geoplan.io.schema import coerce_features
 
 _DECIMALS = 7

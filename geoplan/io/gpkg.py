@@ -29,7 +29,7 @@ import pandas as pd
 import pyogrio
 
 from geoplan.errors import ExportError
-from geoplan.io.atomic import atomic_path
+from geoplan.atomic import atomic_path
 from geoplan.io.entities import merge_entities
 from geoplan.io.schema import coerce_layers
 from geoplan.output.tables import OutputTables

@@ -32,7 +32,7 @@ import pandas as pd
 import pyogrio
 
 from geoplan.errors import ExportError
-from geoplan.io.atomic import atomic_files
+from geoplan.atomic import atomic_files
 from geoplan.io.gpkg import GEOMETRY_FAMILIES, by_family
 from geoplan.io.schema import coerce_layers
 from geoplan.output.tables import FEATURE_COLUMNS, MENTION_COLUMNS, UNRESOLVED_COLUMNS, OutputTables

@@ -15,7 +15,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.map.assets import OfflineAssets, OfflineMap, atomic_write_text
+from geoplan.atomic import write_text
+from geoplan.map.assets import OfflineAssets, OfflineMap
 from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02, tile_layer
 from geoplan.map.features import PlanFeatures, drawable, focus_bounds
 from geoplan.map.filters import FilterPanel
@@ -112,6 +113,6 @@ def render_map(
     html = m.get_root().render()
     if assets == "files":
         asset_el.write_files(out_path.parent)
-    atomic_write_text(out_path, html)
+    write_text(out_path, html)
     log.info("map written: %s (%d features drawn, %d bytes)", out_path, len(shown), len(html.encode("utf-8")))
     return out_path
