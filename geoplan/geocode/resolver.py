@@ -33,6 +33,7 @@ from weakref import WeakKeyDictionary
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.datum import distance_m, metres
 from geoplan.extract.vocab import load_kinds, load_vocab
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode.overrides import Overrides
@@ -41,7 +42,6 @@ from geoplan.records import Location, Mention
 
 #: candidates further apart than this (metres) are different places
 _SAME_PLACE_M = 3000.0
-_M_PER_DEG = 111_320.0
 
 #: the words a located feature's reason carries when it lies outside the plan's jurisdiction
 OUTSIDE_NOTE = "lies outside"
@@ -589,13 +589,13 @@ class Resolver:
             stations = [
                 s
                 for s in stations
-                if _metres(line.geometry.distance(s[1])) > tol or _metres(start.distance(s[1])) <= tol
+                if distance_m(line.geometry, s[1]) > tol or distance_m(start, s[1]) <= tol
             ]
             pts = [pt for _, pt, _ in stations]
             if not pts:
                 return None
         ordered = _chain_from(start if start is not None else pts[0], pts)
-        on_line = start is not None and _metres(line.geometry.distance(ordered[0])) <= max(line.precision_m, 200.0)
+        on_line = start is not None and distance_m(line.geometry, ordered[0]) <= max(line.precision_m, 200.0)
         coords = [(p.x, p.y) for p in ordered]
         if start is not None and not on_line:
             coords.insert(0, (start.x, start.y))
@@ -637,12 +637,12 @@ class Resolver:
                     continue
                 if f is None and loc.method != "override":
                     continue
-                if _metres(line.geometry.distance(g)) <= reach:
+                if distance_m(line.geometry, g) <= reach:
                     out.setdefault(name, (name, g, float(loc.precision_m or 0.0)))
             for f in self._stations:
                 if f.name in out or not any(n in sentence for n in f.all_names):
                     continue
-                if _metres(line.geometry.distance(f.geometry)) <= reach:
+                if distance_m(line.geometry, f.geometry) <= reach:
                     out.setdefault(f.name, (f.name, f.geometry, float(f.precision_m)))
         # a station named inside a longer station name (西岑 in 西岑站) is not a second one
         return [s for s in out.values() if not any(s[0] != o and s[0] in o for o in out)]
@@ -790,14 +790,7 @@ def _placement(f: GazetteerFeature) -> tuple[str, float]:
 def _extent_m(geom: BaseGeometry) -> float:
     """Half the diagonal of a geometry's bounds, in metres (rough, for radii)."""
     minx, miny, maxx, maxy = geom.bounds
-    dx = (maxx - minx) * _M_PER_DEG * 0.86  # cos(30°N)
-    dy = (maxy - miny) * _M_PER_DEG
-    return round(((dx**2 + dy**2) ** 0.5) / 2, 0)
-
-
-def _metres(deg: float) -> float:
-    """A distance in degrees as metres (rough, mid-latitude China)."""
-    return deg * _M_PER_DEG * 0.93
+    return round(metres(maxx - minx, maxy - miny, (miny + maxy) / 2) / 2, 0)
 
 
 def _spread_m(feats: Sequence[GazetteerFeature]) -> float:
@@ -805,7 +798,7 @@ def _spread_m(feats: Sequence[GazetteerFeature]) -> float:
     best = 0.0
     for i, a in enumerate(pts):
         for b in pts[i + 1 :]:
-            d = (((a.x - b.x) * _M_PER_DEG * 0.86) ** 2 + ((a.y - b.y) * _M_PER_DEG) ** 2) ** 0.5
+            d = metres(a.x - b.x, a.y - b.y, (a.y + b.y) / 2)
             best = max(best, d)
     return best
 
@@ -817,7 +810,7 @@ def _near(geom: BaseGeometry, loc: Location) -> bool:
         return False
     if other.geom_type in ("Polygon", "MultiPolygon") and other.intersects(geom):
         return True
-    return _metres(other.distance(geom)) <= max(float(loc.precision_m or 0.0), _SAME_PLACE_M)
+    return distance_m(other, geom) <= max(float(loc.precision_m or 0.0), _SAME_PLACE_M)
 
 
 def _line_ends(geom: BaseGeometry) -> list[tuple[float, float]]:

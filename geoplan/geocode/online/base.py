@@ -61,7 +61,7 @@ from geoplan.errors import (
     GeocoderUnavailable,
 )
 from geoplan.records import PRECISIONS, Location
-from geoplan.datum import canonical_crs, to_wgs84
+from geoplan.datum import canonical_crs, distance_m, to_wgs84
 
 from .cache import Candidate, GeocodeCache
 
@@ -70,7 +70,6 @@ __all__ = ["Grade", "OnlineGeocoder", "provider_config", "split_base_url"]
 log = logging.getLogger(__name__)
 
 #: metres per degree, for the "how far outside" figure in rejection reasons
-_M_PER_DEG = 111_320.0
 
 
 @cache
@@ -371,7 +370,7 @@ class OnlineGeocoder:
                 rejected.append(f"{cand.address or query!r} matched only at level {grade.level}")
                 continue
             if within is not None and not within.covers(point):
-                km = within.distance(point) * _M_PER_DEG * max(math.cos(math.radians(lat)), 0.5) / 1000
+                km = distance_m(within, point) / 1000
                 rejected.append(f"{cand.address or query!r} at {lon:.5f},{lat:.5f} lies ≈{km:.1f} km outside the jurisdiction")
                 continue
             return Location(
