@@ -118,12 +118,6 @@ class OutputTables:
     def located(self) -> gpd.GeoDataFrame:
         return self.features[self.features["located"]]
 
-    def themes(self) -> list[str]:
-        return sorted(self.features["theme"].dropna().unique())
-
-    def by_theme(self) -> dict[str, gpd.GeoDataFrame]:
-        return {t: self.features[self.features["theme"] == t] for t in self.themes()}
-
 
 def mention_row(m: Mention) -> dict:
     """One row of the mentions table (every column but ``feature_id``)."""
