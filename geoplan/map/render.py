@@ -101,12 +101,12 @@ def render_map(
     theme_names = [_text(t) or "其他" for t in shown["theme"]] if "theme" in shown.columns else []
     theme_styles = style.themes(theme_names)
     PlanFeatures(features, style, theme_styles).add_to(m)
-    GroupedLayerControl().add_to(m)
-    SearchBox().add_to(m)
-    FilterPanel().add_to(m)
+    GroupedLayerControl(style=style).add_to(m)
+    SearchBox(style=style).add_to(m)
+    FilterPanel(style=style).add_to(m)
     Legend(theme_styles, style).add_to(m)
     if unresolved is not None:
-        UnresolvedPanel(unresolved).add_to(m)
+        UnresolvedPanel(unresolved, style=style).add_to(m)
     if title:
         TitleBar(title).add_to(m)
 
