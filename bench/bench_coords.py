@@ -1,4 +1,4 @@
-"""Throughput of the datum shifts in :mod:`geoplan.tools.coords`.
+"""Throughput of the datum shifts in :mod:`geoplan.datum`.
 
 Why: a national admin layer or a bureau's parcel layer can carry millions of
 vertices; this shows whether converting them is seconds or minutes.  Run::
@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 try:
-    from geoplan.tools import coords as C
+    from geoplan import datum as C
 except ModuleNotFoundError:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from geoplan.tools import coords as C
+    from geoplan import datum as C
 
 PAIRS = [
     ("wgs84_to_gcj02", C.wgs84_to_gcj02),

@@ -19,18 +19,28 @@ from pathlib import Path
 
 import click
 
-from geoplan.errors import FilterError, GeoplanError
+from geoplan.errors import GeoplanError
 
-EXIT_OK = 0
 EXIT_READ = 3
 
 
-def _fail(exc: GeoplanError) -> None:
-    click.echo(f"geoplan: error: {exc}", err=True)
-    sys.exit(exc.exit_code)
+class _Geoplan(click.Group):
+    """The command group; its one error handler turns a :class:`GeoplanError` into its exit code.
+
+    Every command lets geoplan's errors propagate: the message goes to stderr
+    as ``geoplan: error: …`` and the process exits with the error's documented
+    code (see the module docstring), whichever command or subcommand raised it.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GeoplanError as exc:
+            click.echo(f"geoplan: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Geoplan, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="geoplan")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 def main(verbose: int) -> None:
@@ -55,15 +65,11 @@ def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdi
 
     from geoplan.pipeline import build as run_build
 
-    try:
-        gaz = _gazetteer(user_layers)
-        coder = _geocoder(geocoder, api_key) if geocoder else None
-        progress = (lambda xs: tqdm(xs, desc="plans", unit="plan")) if len(plans) > 1 else None
-        result = run_build(list(plans), out, gazetteer=gaz, overrides=overrides, geocoder=coder, map_assets=assets, progress=progress,
-                           jurisdiction=jurisdiction)
-    except GeoplanError as exc:
-        _fail(exc)
-        return
+    gaz = _gazetteer(user_layers)
+    coder = _geocoder(geocoder, api_key) if geocoder else None
+    progress = (lambda xs: tqdm(xs, desc="plans", unit="plan")) if len(plans) > 1 else None
+    result = run_build(list(plans), out, gazetteer=gaz, overrides=overrides, geocoder=coder, map_assets=assets, progress=progress,
+                       jurisdiction=jurisdiction)
     rep = result.report
     click.echo(
         f"{len(result.plans)} plan(s): {rep['features']} features, {rep['located']} located, "
@@ -93,11 +99,7 @@ def outline(plan, as_json) -> None:
     from geoplan.outline.render import format_outline, outline_to_dict
     from geoplan.read import read_plan
 
-    try:
-        tree = build_outline(normalize(read_plan(plan)))
-    except GeoplanError as exc:
-        _fail(exc)
-        return
+    tree = build_outline(normalize(read_plan(plan)))
     if as_json:
         click.echo(json.dumps(outline_to_dict(tree), ensure_ascii=False, indent=2))
     else:
@@ -114,12 +116,8 @@ def extract(plan, as_csv, as_json, jurisdiction) -> None:
     """List the places and projects PLAN names, with their tasks."""
     from geoplan.pipeline import Context, extract_plan
 
-    try:
-        mentions = extract_plan(plan, Context(jurisdiction=jurisdiction)).mentions
-    except GeoplanError as exc:
-        _fail(exc)
-        return
-    from geoplan.layerset import mention_row
+    mentions = extract_plan(plan, Context(jurisdiction=jurisdiction)).mentions
+    from geoplan.output.tables import mention_row
 
     rows = [{**mention_row(m), "kind": m.kind} for m in mentions]
     if as_json:
@@ -233,11 +231,7 @@ def gazetteer_import(file, crs, mapping, dest) -> None:
             raise click.BadParameter(f"expected FIELD=COLUMN, got {m!r}", param_hint="--map")
         k, v = m.split("=", 1)
         cols[k.strip()] = v.strip()
-    try:
-        out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest)
-    except GeoplanError as exc:
-        _fail(exc)
-        return
+    out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest)
     click.echo(f"imported {file} → {out}")
 
 
@@ -256,16 +250,12 @@ def review(plans, out, overrides, below, jurisdiction) -> None:
     from geoplan.geocode.review import write_review_sheet
     from geoplan.pipeline import build as run_build
 
-    try:
-        result = run_build(list(plans), None, overrides=overrides, jurisdiction=jurisdiction)
-        if not result.plans:  # nothing readable: an empty sheet would read as "nothing to decide"
-            for _, e in result.errors:
-                click.echo(f"geoplan: error: {e}", err=True)
-            sys.exit(EXIT_READ)
-        n = write_review_sheet(result, out, below=below, keep_from=[overrides])
-    except GeoplanError as exc:
-        _fail(exc)
-        return
+    result = run_build(list(plans), None, overrides=overrides, jurisdiction=jurisdiction)
+    if not result.plans:  # nothing readable: an empty sheet would read as "nothing to decide"
+        for _, e in result.errors:
+            click.echo(f"geoplan: error: {e}", err=True)
+        sys.exit(EXIT_READ)
+    n = write_review_sheet(result, out, below=below, keep_from=[overrides])
     click.echo(f"{n} feature(s) to review → {out} (decisions already taken are kept at the top)")
     _warn_unused(result)
     for _, e in result.errors:
@@ -278,20 +268,13 @@ def review(plans, out, overrides, below, jurisdiction) -> None:
 def _gazetteer(user_layers):
     from geoplan.gazetteer import Gazetteer
 
-    try:
-        return Gazetteer.load(user_layers=list(user_layers))
-    except GeoplanError as exc:
-        _fail(exc)
+    return Gazetteer.load(user_layers=list(user_layers))
 
 
 def _geocoder(name: str, api_key: str | None):
     from geoplan.geocode.online import get_geocoder
 
     return get_geocoder(name, api_key=api_key)
-
-
-def _filter_error(exc: FilterError) -> None:
-    raise click.UsageError(str(exc))
 
 
 # -------------------------------------------------------------------------- export
@@ -309,12 +292,8 @@ def export_cmd(layers_in, target, schema, from_schema) -> None:
     """
     from geoplan.io import export, read_layers
 
-    try:
-        layers = read_layers(layers_in, schema=from_schema)
-        done = export(layers, target, schema=schema)
-    except GeoplanError as exc:
-        _fail(exc)
-        return
+    layers = read_layers(layers_in, schema=from_schema)
+    done = export(layers, target, schema=schema)
     n = len(layers.features)
     if done["format"] == "postgis":
         rows = ", ".join(f"{k} {v}" for k, v in done["rows"].items())
@@ -341,18 +320,14 @@ def filter_cmd(layers_in, theme, task, kind, doc, within, precision, out, schema
     unknown value exits with code 2 and lists the allowed values.
     """
     from geoplan.io import export, read_layers
-    from geoplan.tools.filter import filter_layers
+    from geoplan.output.filter import filter_layers
 
-    try:
-        layers = read_layers(layers_in)
-        kept = filter_layers(
-            layers, theme=theme or None, task=task or None, kind=kind or None,
-            doc=doc or None, within=within or None, precision=precision or None,
-        )
-        export(kept, out, schema=schema)
-    except GeoplanError as exc:
-        _fail(exc)
-        return
+    layers = read_layers(layers_in)
+    kept = filter_layers(
+        layers, theme=theme or None, task=task or None, kind=kind or None,
+        doc=doc or None, within=within or None, precision=precision or None,
+    )
+    export(kept, out, schema=schema)
     located = int(kept.features["located"].sum())
     click.echo(f"{len(kept.features)} of {len(layers.features)} features ({located} located) → {out}")
 
@@ -373,18 +348,14 @@ def map_cmd(layers_in, out, theme, task, title, assets, tiles) -> None:
     """
     from geoplan.io import read_layers
     from geoplan.map import render_map
-    from geoplan.tools.filter import filter_layers
+    from geoplan.output.filter import filter_layers
 
-    try:
-        layers = read_layers(layers_in)
-        kept = filter_layers(layers, theme=theme or None, task=task or None)
-        feats = kept.features
-        if not title:
-            title = "; ".join(t for t in feats["doc_title"].dropna().unique() if t) or "geoplan"
-        render_map(feats, out, unresolved=kept.unresolved, title=title, assets=assets, tiles=tiles)
-    except GeoplanError as exc:
-        _fail(exc)
-        return
+    layers = read_layers(layers_in)
+    kept = filter_layers(layers, theme=theme or None, task=task or None)
+    feats = kept.features
+    if not title:
+        title = "; ".join(t for t in feats["doc_title"].dropna().unique() if t) or "geoplan"
+    render_map(feats, out, unresolved=kept.unresolved, title=title, assets=assets, tiles=tiles)
     click.echo(f"{int(feats['located'].sum())} located feature(s) of {len(feats)} → {out}")
 
 

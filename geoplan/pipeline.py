@@ -21,7 +21,7 @@ from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.geocode import Overrides, locate
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
-from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
+from geoplan.output.tables import OutputTables, build_tables, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
 from geoplan.outline import build_outline
 from geoplan.read import read_plan
@@ -59,7 +59,7 @@ class PlanResult:
 
 @dataclass
 class BuildResult:
-    layers: Layers
+    layers: OutputTables
     plans: list[PlanResult]
     errors: list[tuple[str, str]] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
@@ -247,7 +247,7 @@ def build(
         except PlanReadError as exc:
             log.error("%s", exc)
             errors.append((str(p), str(exc)))
-    layers = build_layers(f for r in results for f in r.features)
+    layers = build_tables(f for r in results for f in r.features)
     named = {f.name for r in results for f in r.features}
     unused = [
         {"name": o.name, "row": o.row, "file": o.path}
@@ -264,7 +264,7 @@ def build(
 
 def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "inline") -> dict[str, Path]:
     """Write the output folder (see README.md, "What the output folder holds")."""
-    from geoplan.io.atomic import write_text
+    from geoplan.atomic import write_text
     from geoplan.io.geojson import write_geojson_set
     from geoplan.io.gpkg import write_gpkg
 
@@ -280,14 +280,16 @@ def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str 
 
 
 def _write_csv(df, path: Path) -> Path:
-    from geoplan.io.atomic import write_text
+    from geoplan.atomic import write_text
 
     # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake
     return write_text(path, "\ufeff" + df.to_csv(index=False))
 
 
 def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:
+    """The map of every feature and one map per theme, each theme selected by ``filter_layers``."""
     from geoplan.map import render_map
+    from geoplan.output.filter import filter_layers, present_themes
 
     feats = result.layers.features
     title = "; ".join(p.outline.title for p in result.plans if p.outline.title) or "geoplan"
@@ -299,16 +301,16 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) 
         assets=assets,
         basemap=_basemap(ctx, feats),
     )
-    for theme in sorted(feats["theme"].dropna().unique()):
-        part = feats[feats["theme"] == theme]
-        if part["located"].any():
+    for theme in present_themes(feats):
+        part = filter_layers(result.layers, theme=theme)
+        if part.features["located"].any():
             render_map(
-                part,
+                part.features,
                 maps_dir / f"theme_{theme}.html",
-                unresolved=result.layers.unresolved[result.layers.unresolved["theme"] == theme],
+                unresolved=part.unresolved,
                 title=f"{title} · {theme}",
                 assets=assets,
-                basemap=_basemap(ctx, part),
+                basemap=_basemap(ctx, part.features),
             )
     return index
 

@@ -17,7 +17,7 @@ import shapely
 from coord_convert import transform as ref
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from geoplan.tools import coords as C
+from geoplan import datum as C
 
 M_PER_DEG = 111_320.0  # metres per degree of latitude (and of longitude × cos lat)
 

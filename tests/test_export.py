@@ -25,7 +25,7 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from geoplan.errors import ExportError
 from geoplan.io import export, read_layers, target_format
 from geoplan.io.entities import merge_entities, split_by_plan
-from geoplan.layerset import FEATURE_COLUMNS, MENTION_COLUMNS, UNRESOLVED_COLUMNS, build_layers, entity_id
+from geoplan.output.tables import FEATURE_COLUMNS, MENTION_COLUMNS, UNRESOLVED_COLUMNS, build_tables, entity_id
 from geoplan.records import Location, Mention, PlanFeature
 
 DOC_A = "000_aaaa1111"
@@ -56,7 +56,7 @@ def _unlocated(reason="not-found") -> Location:
 
 
 def _feature(doc, name, kind, loc, mentions, region) -> PlanFeature:
-    from geoplan.layerset import feature_id
+    from geoplan.output.tables import feature_id
 
     f = PlanFeature(id=feature_id(doc, name), name=name, kind=kind, doc=doc, mentions=mentions, location=loc,
                     doc_title=f"{doc} 示例规划", region=region)
@@ -104,7 +104,7 @@ def plan_features() -> list[PlanFeature]:
 
 
 def plan_layers():
-    return build_layers(plan_features())
+    return build_tables(plan_features())
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from geoplan.cli import main
 from geoplan.errors import FilterError
 from geoplan.io import export
-from geoplan.tools.filter import filter_layers, normalize_task, task_matches
+from geoplan.output.filter import filter_layers, normalize_task, task_matches
 
 from test_export import DOC_A, DOC_B, plan_layers
 

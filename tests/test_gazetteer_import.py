@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Point, Polygon
 from geoplan.errors import LayerImportError
 from geoplan.gazetteer import Gazetteer
 from geoplan.gazetteer.importers import import_layer
-from geoplan.tools.coords import wgs84_to_bd09, wgs84_to_gcj02
+from geoplan.datum import wgs84_to_bd09, wgs84_to_gcj02
 
 GEOD = Geod(ellps="WGS84")
 QINGPU = "310118"

@@ -40,7 +40,7 @@ def make_plan_layer() -> gpd.GeoDataFrame:
     layer = synthetic_layer(46, THEMES, CENTER, unlocated=1, seed=7)
     base = layer.iloc[0]
     extra = [
-        _row(base, id="lake-dianshanhu", name="淀山湖", kind="lake", theme="生态", aliases="淀湖",
+        _row(base, id="lake-dianshanhu", name="淀山湖", kind="lake", theme="生态", themes="生态;文旅", aliases="淀湖",
              task_top="2", task_path="任务2 > 子任务", quote="保护淀山湖水质，淀湖周边生态修复。",
              precision="feature", precision_m=300.0,
              geometry=Polygon([(120.90, 31.08), (120.98, 31.08), (120.98, 31.16), (120.90, 31.16)])),
@@ -121,7 +121,7 @@ def test_offline_page_requests_nothing_remote(plan_layer, tmp_path, assets):
 
 
 def test_online_tiles_only_when_asked_and_amap_shifts_to_gcj02(plan_layer, tmp_path):
-    from geoplan.tools.coords import wgs84_to_gcj02
+    from geoplan.datum import wgs84_to_gcj02
 
     wgs = _payload(render_map(plan_layer, tmp_path / "a.html", basemap=make_basemap()).read_text("utf-8"))
     osm_html = render_map(plan_layer, tmp_path / "b.html", tiles="osm", basemap=make_basemap()).read_text("utf-8")
@@ -209,15 +209,15 @@ def test_legend_has_every_theme_present(plan_layer, tmp_path, style):
     assert len({t.color for t in more}) == len(more)
 
 
-def test_theme_and_task_selection(plan_layer, tmp_path):
-    out = render_map(plan_layer, tmp_path / "m.html", themes=["生态"], basemap=make_basemap())
-    payload = _payload(out.read_text("utf-8"))
-    assert payload["features"] and {f["theme"] for f in payload["features"]} == {"生态"}
-    by_title = _payload(render_map(plan_layer, tmp_path / "t.html", tasks=["任务3"], basemap=make_basemap())
-                        .read_text("utf-8"))
-    assert {f["task"] for f in by_title["features"]} == {"3"}
-    with pytest.raises(FilterError, match="交通"):
-        render_map(plan_layer, tmp_path / "x.html", themes=["不存在"], basemap=make_basemap())
+def test_map_draws_what_it_is_given_and_filters_any_theme(plan_layer, tmp_path):
+    """render_map selects nothing itself; the page's theme filter matches any theme a feature has."""
+    payload = _payload(render_map(plan_layer, tmp_path / "m.html", basemap=make_basemap()).read_text("utf-8"))
+    assert len(payload["features"]) == int(plan_layer["located"].sum())
+    by_id = {f["id"]: f for f in payload["features"]}
+    assert by_id["lake-dianshanhu"]["theme"] == "生态" and by_id["lake-dianshanhu"]["ts"] == ["生态", "文旅"]
+    assert all(f["ts"] == [f["theme"]] for i, f in by_id.items() if i != "lake-dianshanhu")
+    page = (tmp_path / "m.html").read_text("utf-8")
+    assert "d.ts.indexOf(state.theme)" in page
     with pytest.raises(FilterError):
         render_map(plan_layer, tmp_path / "y.html", assets="cdn", basemap=make_basemap())
 

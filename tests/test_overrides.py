@@ -23,7 +23,7 @@ from geoplan.geocode import Entity, Overrides, Resolver
 from geoplan.geocode.review import COLUMNS, review_rows
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Mention
-from geoplan.tools.coords import wgs84_to_bd09, wgs84_to_gcj02
+from geoplan.datum import wgs84_to_bd09, wgs84_to_gcj02
 
 QINGPU = Jurisdiction(code="310118", name="青浦区", level="district", feature_id="cn-310118")
 HUZHOU = Jurisdiction(code="330500", name="湖州市", level="city", feature_id="cn-330500")

@@ -164,9 +164,9 @@ def test_reexport_is_idempotent_and_replaces_changed_values(pg_url, db):
         if f.name == "西岑站":
             f.location.reason = "corrected by review"
     changed = [f for f in changed if f.name != "水乡客厅配套工程"]
-    from geoplan.layerset import build_layers
+    from geoplan.output.tables import build_tables
 
-    write_postgis(build_layers(changed), pg_url)
+    write_postgis(build_tables(changed), pg_url)
     assert scalar(db, "SELECT reason FROM geoplan.features WHERE name = '西岑站'") == "corrected by review"
     assert scalar(db, "SELECT count(*) FROM geoplan.features WHERE name = '水乡客厅配套工程'") == 0
     assert counts(db)["features"] == first["features"] - 1

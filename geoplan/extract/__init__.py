@@ -14,7 +14,6 @@ task node it sits under.  :func:`aggregate` groups the mentions of one entity.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -32,7 +31,6 @@ __all__ = ["Extractor", "extract", "sentences"]
 _COMMON_WORD_FREQ = 3000
 #: the same for a short form of a unit outside the plan's province (新建 of 江西 in a 浙江 plan)
 _AWAY_WORD_FREQ = 500
-_ADMIN_SUFFIX = re.compile(r"(省|市|区|县|镇|乡|街道)$")
 
 
 @dataclass(frozen=True)

@@ -72,16 +72,6 @@ class NameMatcher:
                 i += 1
         return out
 
-    def nested(self, text: str, start: int, end: int) -> list[DictMatch]:
-        """Every name strictly inside ``[start, end)`` (for nested-name mentions)."""
-        out = []
-        for i in range(start, end - 1):
-            for m in self.all_at(text, i):
-                if m.end <= end and (m.start, m.end) != (start, end):
-                    out.append(m)
-                    break
-        return out
-
 
 def build_name_map(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
     """Group ``(name, id)`` pairs into ``name → ids``."""

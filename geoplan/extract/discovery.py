@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from geoplan.extract.vocab import ExtractVocab
 
@@ -62,7 +62,6 @@ class Candidate:
     surface_span: tuple[int, int] | None = None  # for coordination: the item as written
     generic: bool = False  # stem made of generic words only: kept for list grammar, never a name
     weak: bool = False  # the only proper evidence is a word jieba does not know: needs a listed neighbour
-    evidence: list[str] = field(default_factory=list)
 
 
 class Discoverer:

@@ -12,12 +12,12 @@ cache; a cache that cannot be read is simply rebuilt.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
+
+from geoplan.atomic import atomic_path
 
 T = TypeVar("T")
 
@@ -56,11 +56,8 @@ def cached(cache_dir: Path | None, prefix: str, key: str, build: Callable[[], T]
             pass
     value = build()
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=f".{prefix}-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
         for old in cache_dir.glob(f"{prefix}-*.pkl"):
             if old != path:
                 old.unlink(missing_ok=True)

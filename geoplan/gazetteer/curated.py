@@ -162,25 +162,3 @@ def _geometry(geo: Any, fail: Callable[[str | None, str], LayerImportError]) -> 
     if geom.is_empty:
         raise fail("geometry", "empty geometry")
     return geom
-
-
-def feature_to_geojson(f: GazetteerFeature) -> dict[str, Any]:
-    """The inverse of :func:`load_layer` for one feature (used by the importer)."""
-    from shapely.geometry import mapping
-
-    props: dict[str, Any] = {
-        "id": f.id,
-        "name": f.name,
-        "aliases": list(f.aliases),
-        "kind": f.kind,
-        "admin_code": f.admin_code,
-        "precision_m": f.precision_m,
-        "source": f.source,
-        "license": f.license,
-        "source_crs": f.source_crs,
-    }
-    if f.part_of:
-        props["part_of"] = f.part_of
-    if f.note:
-        props["note"] = f.note
-    return {"type": "Feature", "properties": props, "geometry": mapping(f.geometry) if f.geometry else None}

@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from geoplan import paths
 from geoplan.errors import GeoplanError, LayerImportError
 from geoplan.gazetteer.validate import load_kinds
-from geoplan.tools import coords
+from geoplan.datum import bd09_to_wgs84, canonical_crs, gcj02_to_wgs84, transform_geometry
 
 #: fields of the normalized layer a column can be mapped onto
 FIELDS: tuple[str, ...] = ("name", "kind", "aliases", "id", "precision_m", "source", "license", "admin_code", "note", "lon", "lat")
@@ -112,7 +112,7 @@ def import_layer(
 def _parse_crs(path: Path, crs: str) -> str:
     """``EPSG:4326``, ``GCJ-02``, ``BD-09`` or another EPSG/pyproj CRS string."""
     try:
-        return coords.canonical_crs(crs)
+        return canonical_crs(crs)
     except GeoplanError:
         pass
     try:
@@ -292,9 +292,9 @@ def _normalize(
 def _to_wgs84(path: Path, gdf: gpd.GeoDataFrame, datum: str) -> list[BaseGeometry | None]:
     geoms = gdf.geometry
     if datum in ("GCJ-02", "BD-09"):
-        func = coords.gcj02_to_wgs84 if datum == "GCJ-02" else coords.bd09_to_wgs84
+        func = gcj02_to_wgs84 if datum == "GCJ-02" else bd09_to_wgs84
         arr = np.asarray(geoms.values, dtype=object)
-        return list(coords.transform_geometry(arr, func))
+        return list(transform_geometry(arr, func))
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         try:
             if gdf.crs.to_epsg() == 4490:  # CGCS2000 = WGS-84 within centimetres

@@ -17,14 +17,13 @@ queried by name; the file's key covers the source file and this module.
 from __future__ import annotations
 
 import io
-import os
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from geoplan.atomic import atomic_path
 from geoplan.errors import GazetteerError
 from geoplan.gazetteer.cache import files_key
 
@@ -156,15 +155,12 @@ def _fill(db: sqlite3.Connection, records: Iterable[VillageRecord]) -> None:
 def _build_file(path: Path, source: Path) -> None:
     """Write the SQLite file beside its final name, then rename: readers never see half a file."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".villages-", suffix=".tmp")
-        os.close(fd)
-        db = sqlite3.connect(tmp)
-        try:
-            _fill(db, read_villages(source))
-        finally:
-            db.close()
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            db = sqlite3.connect(tmp)
+            try:
+                _fill(db, read_villages(source))
+            finally:
+                db.close()
         for old in path.parent.glob("villages-*.sqlite"):
             if old != path:
                 old.unlink(missing_ok=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.datum import distance_m
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode.index import NameIndex
-from geoplan.geocode.placement import SAME_PLACE_M, in_jurisdiction, is_linear, kind_fits, metres, origin_rank, spread_m
+from geoplan.geocode.placement import SAME_PLACE_M, in_jurisdiction, is_linear, kind_fits, origin_rank, spread_m
 from geoplan.geocode.protocol import GazetteerLike
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Entity, Location
@@ -71,13 +72,13 @@ class Extensions:
             stations = [
                 s
                 for s in stations
-                if metres(line.geometry.distance(s[1])) > tol or metres(start.distance(s[1])) <= tol
+                if distance_m(line.geometry, s[1]) > tol or distance_m(start, s[1]) <= tol
             ]
             pts = [pt for _, pt, _ in stations]
             if not pts:
                 return None
         ordered = _chain_from(start if start is not None else pts[0], pts)
-        on_line = start is not None and metres(line.geometry.distance(ordered[0])) <= max(line.precision_m, 200.0)
+        on_line = start is not None and distance_m(line.geometry, ordered[0]) <= max(line.precision_m, 200.0)
         coords = [(p.x, p.y) for p in ordered]
         if start is not None and not on_line:
             coords.insert(0, (start.x, start.y))
@@ -119,12 +120,12 @@ class Extensions:
                     continue
                 if f is None and loc.method != "override":
                     continue
-                if metres(line.geometry.distance(g)) <= reach:
+                if distance_m(line.geometry, g) <= reach:
                     out.setdefault(name, (name, g, float(loc.precision_m or 0.0)))
             for f in self._stations:
                 if f.name in out or not any(n in sentence for n in f.all_names):
                     continue
-                if metres(line.geometry.distance(f.geometry)) <= reach:
+                if distance_m(line.geometry, f.geometry) <= reach:
                     out.setdefault(f.name, (f.name, f.geometry, float(f.precision_m)))
         # a station named inside a longer station name (西岑 in 西岑站) is not a second one
         return [s for s in out.values() if not any(s[0] != o and s[0] in o for o in out)]

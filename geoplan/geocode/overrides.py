@@ -24,7 +24,7 @@ from geoplan.errors import OverrideError
 from geoplan.geocode.placement import precision_of, source_text
 from geoplan.geocode.protocol import GazetteerLike
 from geoplan.records import Location
-from geoplan.tools.coords import UnknownCRSError, canonical_crs, to_wgs84
+from geoplan.datum import UnknownCRSError, canonical_crs, to_wgs84
 
 #: radius (metres) of a point the planner typed in without saying how precise it is
 _DEFAULT_POINT_M = 100.0

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.datum import distance_m, metres
 from geoplan.extract.vocab import load_kinds
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.jurisdiction import Jurisdiction
@@ -22,7 +23,6 @@ from geoplan.records import Location
 
 #: candidates further apart than this (metres) are different places
 SAME_PLACE_M = 3000.0
-M_PER_DEG = 111_320.0
 
 #: the words a located feature's reason carries when it lies outside the plan's jurisdiction
 OUTSIDE_NOTE = "lies outside"
@@ -99,14 +99,7 @@ def placement(f: GazetteerFeature) -> tuple[str, float]:
 def extent_m(geom: BaseGeometry) -> float:
     """Half the diagonal of a geometry's bounds, in metres (rough, for radii)."""
     minx, miny, maxx, maxy = geom.bounds
-    dx = (maxx - minx) * M_PER_DEG * 0.86  # cos(30°N)
-    dy = (maxy - miny) * M_PER_DEG
-    return round(((dx**2 + dy**2) ** 0.5) / 2, 0)
-
-
-def metres(deg: float) -> float:
-    """A distance in degrees as metres (rough, mid-latitude China)."""
-    return deg * M_PER_DEG * 0.93
+    return round(metres(maxx - minx, maxy - miny, (miny + maxy) / 2) / 2, 0)
 
 
 def spread_m(feats: Sequence[GazetteerFeature]) -> float:
@@ -114,7 +107,7 @@ def spread_m(feats: Sequence[GazetteerFeature]) -> float:
     best = 0.0
     for i, a in enumerate(pts):
         for b in pts[i + 1 :]:
-            d = (((a.x - b.x) * M_PER_DEG * 0.86) ** 2 + ((a.y - b.y) * M_PER_DEG) ** 2) ** 0.5
+            d = metres(a.x - b.x, a.y - b.y, (a.y + b.y) / 2)
             best = max(best, d)
     return best
 
@@ -126,7 +119,7 @@ def lies_near(geom: BaseGeometry, loc: Location) -> bool:
         return False
     if other.geom_type in ("Polygon", "MultiPolygon") and other.intersects(geom):
         return True
-    return metres(other.distance(geom)) <= max(float(loc.precision_m or 0.0), SAME_PLACE_M)
+    return distance_m(other, geom) <= max(float(loc.precision_m or 0.0), SAME_PLACE_M)
 
 
 def source_text(f: GazetteerFeature) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 
 from geoplan.geocode.overrides import decided_rows
 from geoplan.geocode.placement import OUTSIDE_NOTE
-from geoplan.io.atomic import write_text
+from geoplan.atomic import write_text
 
 COLUMNS = (
     "name",

@@ -2,7 +2,7 @@
 
 :func:`export` picks the backend from the target, :func:`read_layers` reads
 what geoplan wrote (a build folder, a GeoPackage, a GeoJSON, CSV or shapefile
-family, or a PostGIS schema) back into :class:`geoplan.layerset.Layers` with the
+family, or a PostGIS schema) back into :class:`geoplan.output.tables.OutputTables` with the
 schema's types, so ``geoplan filter`` and ``geoplan export`` work on any of them.
 
 ===================  ==========================================================
@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from geoplan.errors import ExportError
-from geoplan.layerset import Layers
+from geoplan.output.tables import OutputTables
 
 #: file suffix → format name
 SUFFIXES: dict[str, str] = {
@@ -51,7 +51,7 @@ def target_format(target: str | Path) -> str:
     return SUFFIXES[suffix]
 
 
-def export(layers: Layers, target: str | Path, *, schema: str | None = None) -> dict[str, object]:
+def export(layers: OutputTables, target: str | Path, *, schema: str | None = None) -> dict[str, object]:
     """Write ``layers`` to ``target`` in the format its suffix (or URL scheme) names.
 
     Returns what was written: ``{"format": …, "paths"|"rows": …}``.
@@ -79,7 +79,7 @@ def export(layers: Layers, target: str | Path, *, schema: str | None = None) -> 
     return {"format": fmt, "paths": write_csv(layers, path)}
 
 
-def read_layers(source: str | Path, *, schema: str | None = None) -> Layers:
+def read_layers(source: str | Path, *, schema: str | None = None) -> OutputTables:
     """The layers geoplan wrote at ``source``.
 
     ``source`` is a build output folder (its ``layers/geoplan.gpkg``, else
@@ -114,7 +114,7 @@ def read_layers(source: str | Path, *, schema: str | None = None) -> Layers:
     return read_csv(path)
 
 
-def _read_geojson_with_tables(path: Path, mentions: Path, unresolved: Path) -> Layers:
+def _read_geojson_with_tables(path: Path, mentions: Path, unresolved: Path) -> OutputTables:
     """A features GeoJSON plus, when found beside it, the mentions and unresolved CSVs."""
     import pandas as pd
 
@@ -130,14 +130,14 @@ def _read_geojson_with_tables(path: Path, mentions: Path, unresolved: Path) -> L
         return layers
     # tables beside a per-theme or filtered file may cover more features than it holds
     ids = set(layers.features["id"])
-    return Layers(
+    return OutputTables(
         features=layers.features,
         mentions=layers.mentions[layers.mentions["feature_id"].isin(ids)].reset_index(drop=True),
         unresolved=layers.unresolved[layers.unresolved["feature_id"].isin(ids)].reset_index(drop=True),
     )
 
 
-def _read_build_folder(folder: Path) -> Layers:
+def _read_build_folder(folder: Path) -> OutputTables:
     layers_dir = folder / "layers" if (folder / "layers").is_dir() else folder
     gpkg = layers_dir / "geoplan.gpkg"
     if gpkg.is_file():

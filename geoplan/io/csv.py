@@ -20,9 +20,9 @@ import shapely
 from pyproj import CRS as _CRS
 
 from geoplan.errors import ExportError
-from geoplan.io.atomic import atomic_files
+from geoplan.atomic import atomic_files
 from geoplan.io.schema import coerce_layers, column_kind
-from geoplan.layerset import CRS, Layers
+from geoplan.output.tables import CRS, OutputTables
 
 GEOMETRY_FIELD = "WKT"
 _CSVT = {"b": "Integer(Boolean)", "i": "Integer64", "f": "Real", "s": "String"}
@@ -35,7 +35,7 @@ def _text(df: pd.DataFrame) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def features_frame(layers: Layers) -> pd.DataFrame:
+def features_frame(layers: OutputTables) -> pd.DataFrame:
     """The features as a plain table, geometry as WKT (7 decimals, about 1 cm) first."""
     feats = layers.features
     geoms = feats.geometry.values
@@ -58,7 +58,7 @@ def csv_parts(path: Path | str) -> dict[str, Path]:
     }
 
 
-def write_csv(layers: Layers, path: Path | str) -> dict[str, Path]:
+def write_csv(layers: OutputTables, path: Path | str) -> dict[str, Path]:
     """Write ``plan.csv`` (+ .csvt, .prj) and the two attribute tables beside it."""
     parts = csv_parts(path)
     feats = features_frame(layers)
@@ -77,7 +77,7 @@ def write_csv(layers: Layers, path: Path | str) -> dict[str, Path]:
     return parts
 
 
-def read_csv(path: Path | str) -> Layers:
+def read_csv(path: Path | str) -> OutputTables:
     """The layers of a CSV family written by :func:`write_csv`."""
     import geopandas as gpd
 

@@ -2,7 +2,7 @@
 
 A build of several plans holds one feature per (plan, place): 淀山湖 named by
 two plans is two features sharing an ``entity_id`` (the gazetteer id, see
-:func:`geoplan.layerset.entity_id`).  A planner comparing plans wants both
+:func:`geoplan.output.tables.entity_id`).  A planner comparing plans wants both
 views: each plan alone (:func:`split_by_plan`) and every place once, with the
 plans, tasks and themes that name it (:func:`merge_entities`, the ``entities``
 layer of the GeoPackage and of PostGIS).
@@ -15,8 +15,7 @@ from collections import Counter
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.io.schema import LIST_SEPARATOR, split_list
-from geoplan.layerset import CRS, Layers
+from geoplan.output.tables import CRS, LIST_SEPARATOR, OutputTables, split_list
 from geoplan.records import PRECISIONS
 
 #: fields of the merged ``entities`` layer, in order (documented in README.md)
@@ -42,14 +41,14 @@ ENTITY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def split_by_plan(layers: Layers) -> dict[str, Layers]:
+def split_by_plan(layers: OutputTables) -> dict[str, OutputTables]:
     """The layers of each plan of a build, keyed by the plan's ``doc``, in doc order."""
-    out: dict[str, Layers] = {}
+    out: dict[str, OutputTables] = {}
     for doc in sorted(layers.features["doc"].unique()):
         f = layers.features[layers.features["doc"] == doc].reset_index(drop=True)
         m = layers.mentions[layers.mentions["doc"] == doc].reset_index(drop=True)
         u = layers.unresolved[layers.unresolved["doc"] == doc].reset_index(drop=True)
-        out[str(doc)] = Layers(features=f, mentions=m, unresolved=u)
+        out[str(doc)] = OutputTables(features=f, mentions=m, unresolved=u)
     return out
 
 
@@ -64,7 +63,7 @@ def _best(group: pd.DataFrame) -> pd.Series:
     return group.loc[order.sort_values(["rank", "conf", "id"]).index[0]]
 
 
-def merge_entities(layers: Layers) -> gpd.GeoDataFrame:
+def merge_entities(layers: OutputTables) -> gpd.GeoDataFrame:
     """One row per ``entity_id`` across every plan of the build.
 
     ``themes`` is the union of the themes each plan gives the place (most

@@ -6,7 +6,7 @@ WGS-84, lon/lat, coordinates rounded to 7 decimals (about 1 cm), features in a
 stable order, no ``crs`` member (RFC 7946 §4), polygon rings wound by the
 right-hand rule (§3.1.6), ``null`` geometry for features that could not be
 located.  :func:`write_geojson_set` writes the merged file and one file per
-theme, with the same theme meaning as :func:`geoplan.tools.filter.filter_layers`.
+theme, selected by :func:`geoplan.output.filter.filter_layers`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import mapping
 
-from geoplan.io.atomic import write_text
+from geoplan.atomic import write_text
 from geoplan.io.schema import coerce_features
 
 _DECIMALS = 7
@@ -86,28 +86,20 @@ def themes_dir_for(path: Path | str) -> Path:
 def write_geojson_set(layers, path: Path | str, themes_dir: Path | str | None = None) -> dict[str, Path]:
     """The merged features at ``path`` and one ``<theme>.geojson`` per theme in ``themes_dir``.
 
-    A theme file holds every feature named under the theme (see
-    :func:`geoplan.tools.filter.theme_mask`), located or not, so that a theme
-    file and ``geoplan filter --theme`` agree.  Returns ``{"features": path,
-    "theme:<主题>": file, …}``.
+    A theme file holds what :func:`geoplan.output.filter.filter_layers` keeps
+    for that theme (every feature named under it, located or not), so a theme
+    file, ``geoplan filter --theme`` and the theme map agree.  Returns
+    ``{"features": path, "theme:<主题>": file, …}``.
     """
-    from geoplan.tools.filter import theme_mask
+    from geoplan.output.filter import filter_layers, present_themes
 
     path = Path(path)
     tdir = Path(themes_dir) if themes_dir is not None else themes_dir_for(path)
     written = {"features": write_geojson(layers.features, path)}
-    for theme in layer_themes(layers.features):
-        part = layers.features[theme_mask(layers.features, [theme]).to_numpy()]
+    for theme in present_themes(layers.features):
+        part = filter_layers(layers, theme=theme).features
         written[f"theme:{theme}"] = write_geojson(part, tdir / f"{theme}.geojson")
     return written
-
-
-def layer_themes(features: gpd.GeoDataFrame) -> list[str]:
-    """Every theme a feature of ``features`` is named under, sorted."""
-    from geoplan.io.schema import split_list
-
-    found = set(features["theme"].dropna()) | {t for v in features["themes"] for t in split_list(v)}
-    return sorted(t for t in found if t)
 
 
 def read_geojson(path: Path | str) -> gpd.GeoDataFrame:

@@ -9,7 +9,7 @@ Layers written:
   (Multi* promoted), because QGIS and ArcGIS draw one geometry type per layer;
 - ``theme_<主题>_points`` / ``_lines`` / ``_polygons``: the located features
   named under one theme, split the same way (same theme meaning as
-  :func:`geoplan.tools.filter.filter_layers`);
+  :func:`geoplan.output.filter.filter_layers`);
 - ``entities``: one row per place across every plan of the build
   (:func:`geoplan.io.entities.merge_entities`);
 - ``mentions`` and ``unresolved``: attribute tables (no geometry);
@@ -29,10 +29,10 @@ import pandas as pd
 import pyogrio
 
 from geoplan.errors import ExportError
-from geoplan.io.atomic import atomic_path
+from geoplan.atomic import atomic_path
 from geoplan.io.entities import merge_entities
 from geoplan.io.schema import coerce_layers
-from geoplan.layerset import Layers
+from geoplan.output.tables import OutputTables
 
 #: geometry family → (layer suffix, geometry types it holds, GeoPackage geometry type)
 GEOMETRY_FAMILIES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -69,24 +69,27 @@ def _write(df: pd.DataFrame, path: Path, layer: str, **kw) -> None:
         pyogrio.write_dataframe(pd.DataFrame(df), path, layer=layer, driver="GPKG", **kw)
 
 
-def planned_layers(layers: Layers) -> dict[str, tuple[gpd.GeoDataFrame, str, str | None]]:
-    """Layer name → (frame, geometry family, theme) of every geometry-type layer to write."""
-    from geoplan.io.geojson import layer_themes
-    from geoplan.tools.filter import theme_mask
+def planned_layers(layers: OutputTables) -> dict[str, tuple[gpd.GeoDataFrame, str, str | None]]:
+    """Layer name → (frame, geometry family, theme) of every geometry-type layer to write.
+
+    A theme's layers hold what :func:`geoplan.output.filter.filter_layers` keeps
+    for that theme, located features only (a geometry layer has no null rows).
+    """
+    from geoplan.output.filter import filter_layers, present_themes
 
     located = layers.located
     plan: dict[str, tuple[gpd.GeoDataFrame, str, str | None]] = {}
     for fam, part in by_family(located).items():
         plan[GEOMETRY_FAMILIES[fam][0]] = (part, fam, None)
-    for theme in layer_themes(located):
-        members = located[theme_mask(located, [theme]).to_numpy()]
+    for theme in present_themes(located):
+        members = filter_layers(layers, theme=theme).located
         for fam, part in by_family(members).items():
             plan[theme_layer_name(theme, fam)] = (part, fam, theme)
     return plan
 
 
-def write_gpkg(layers: Layers, path: Path | str, styles: object = True) -> Path:
-    """Write a :class:`geoplan.layerset.Layers` to one GeoPackage, atomically.
+def write_gpkg(layers: OutputTables, path: Path | str, styles: object = True) -> Path:
+    """Write a :class:`geoplan.output.tables.OutputTables` to one GeoPackage, atomically.
 
     ``styles`` false leaves out the ``layer_styles`` table (any true value, as
     the pipeline's per-theme QML dict, writes it).
@@ -114,7 +117,7 @@ def write_gpkg(layers: Layers, path: Path | str, styles: object = True) -> Path:
     return path
 
 
-def read_gpkg(path: Path | str) -> Layers:
+def read_gpkg(path: Path | str) -> OutputTables:
     """The three tables of a GeoPackage written by :func:`write_gpkg`."""
     path = Path(path)
     try:

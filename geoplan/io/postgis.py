@@ -26,7 +26,7 @@ import pandas as pd
 
 from geoplan.errors import ExportError
 from geoplan.io.schema import coerce_layers
-from geoplan.layerset import Layers
+from geoplan.output.tables import OutputTables
 
 DEFAULT_SCHEMA = "geoplan"
 
@@ -74,14 +74,14 @@ def engine_for(url: str):
     return create_engine(sqlalchemy_url(url))
 
 
-def _frames(layers: Layers) -> dict[str, pd.DataFrame]:
+def _frames(layers: OutputTables) -> dict[str, pd.DataFrame]:
     feats = layers.features
     if feats.geometry.name != "geometry":
         feats = feats.rename_geometry("geometry")
     return {"features": feats, "mentions": layers.mentions, "unresolved": layers.unresolved}
 
 
-def write_postgis(layers: Layers, url: str, schema: str = DEFAULT_SCHEMA) -> dict[str, int]:
+def write_postgis(layers: OutputTables, url: str, schema: str = DEFAULT_SCHEMA) -> dict[str, int]:
     """Write (or update, plan by plan) the layers into ``schema``; returns rows written per table."""
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
@@ -187,7 +187,7 @@ def read_entities(url: str, schema: str = DEFAULT_SCHEMA) -> gpd.GeoDataFrame:
         engine.dispose()
 
 
-def read_postgis(url: str, schema: str = DEFAULT_SCHEMA, docs: Sequence[str] | None = None) -> Layers:
+def read_postgis(url: str, schema: str = DEFAULT_SCHEMA, docs: Sequence[str] | None = None) -> OutputTables:
     """The layers stored in ``schema`` (optionally only some plans), in the schema's types."""
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError

@@ -204,22 +204,6 @@ def theme_layer_sld(table: str, theme: ThemeStyle, geometry: str, style: MapStyl
     )
 
 
-def theme_styles(themes: list[str], style: MapStyle | None = None) -> list[ThemeStyle]:
-    """Colour, label and order of each theme (themes.toml first, styles.toml palette else)."""
-    return (style or load_style()).themes(themes)
-
-
-def theme_qml(themes: list[str] | None = None) -> dict[str, str]:
-    """Theme name → QML (point symbol) for every theme of themes.toml, or of ``themes``.
-
-    Kept for callers that only need one QML per theme (the pipeline asks for it);
-    the GeoPackage writer builds a style per layer with :func:`layer_style`.
-    """
-    style = load_style()
-    names = list(themes) if themes is not None else list(style.themes_file)
-    return {t.name: theme_layer_qml(t, "point", style) for t in style.themes(names)}
-
-
 def layer_style(table: str, geometry: str, theme: str | None, all_themes: list[str]) -> LayerStyle:
     """The style of GeoPackage layer ``table``: one theme's colour, or categories of all."""
     style = load_style()

@@ -2,9 +2,9 @@
 
 Each format stores types its own way (GeoJSON has no integer/float split,
 Shapefile no boolean, CSV only text), so a file read back must be coerced to
-the schema of :mod:`geoplan.layerset` before filters, maps or a second export
+the schema of :mod:`geoplan.output.tables` before filters, maps or a second export
 can rely on ``located`` being a bool and ``mentions`` an integer.  The type of a
-column is derived from a sample built by :func:`geoplan.layerset.build_layers`
+column is derived from a sample built by :func:`geoplan.output.tables.build_tables`
 itself (an empty build) wherever that build types the column.
 """
 
@@ -15,10 +15,7 @@ from functools import lru_cache
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.layerset import CRS, FEATURE_COLUMNS, MENTION_COLUMNS, UNRESOLVED_COLUMNS, Layers
-
-#: columns that are lists joined with ``;`` (themes, aliases, origins)
-LIST_SEPARATOR = ";"
+from geoplan.output.tables import CRS, FEATURE_COLUMNS, MENTION_COLUMNS, UNRESOLVED_COLUMNS, OutputTables
 
 _BOOL_TRUE = {"1", "true", "t", "yes", "y"}
 
@@ -26,9 +23,9 @@ _BOOL_TRUE = {"1", "true", "t", "yes", "y"}
 @lru_cache(maxsize=1)
 def _feature_kinds() -> dict[str, str]:
     """numpy kind letter (``b``, ``i``, ``f``, ``O``/``U``) per feature column, from an empty build."""
-    from geoplan.layerset import build_layers
+    from geoplan.output.tables import build_tables
 
-    empty = build_layers([]).features
+    empty = build_tables([]).features
     return {c: empty[c].dtype.kind for c in FEATURE_COLUMNS}
 
 
@@ -87,18 +84,11 @@ def coerce_features(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
 
 
-def coerce_layers(features: gpd.GeoDataFrame, mentions: pd.DataFrame | None, unresolved: pd.DataFrame | None) -> Layers:
-    """Three tables read from a file or database → a :class:`Layers` with the schema's types."""
+def coerce_layers(features: gpd.GeoDataFrame, mentions: pd.DataFrame | None, unresolved: pd.DataFrame | None) -> OutputTables:
+    """Three tables read from a file or database → a :class:`OutputTables` with the schema's types."""
     feats = coerce_features(features)
     m = pd.DataFrame(columns=list(MENTION_COLUMNS)) if mentions is None else mentions
     u = pd.DataFrame(columns=list(UNRESOLVED_COLUMNS)) if unresolved is None else unresolved
     m = coerce(pd.DataFrame(m), "mentions", MENTION_COLUMNS)[list(MENTION_COLUMNS)].reset_index(drop=True)
     u = coerce(pd.DataFrame(u), "unresolved", UNRESOLVED_COLUMNS)[list(UNRESOLVED_COLUMNS)].reset_index(drop=True)
-    return Layers(features=feats.reset_index(drop=True), mentions=m, unresolved=u)
-
-
-def split_list(value: object) -> list[str]:
-    """``"交通;生态"`` → ``["交通", "生态"]`` (empty and missing values give ``[]``)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return []
-    return [p for p in str(value).split(LIST_SEPARATOR) if p]
+    return OutputTables(features=feats.reset_index(drop=True), mentions=m, unresolved=u)

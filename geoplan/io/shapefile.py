@@ -32,10 +32,10 @@ import pandas as pd
 import pyogrio
 
 from geoplan.errors import ExportError
-from geoplan.io.atomic import atomic_files
+from geoplan.atomic import atomic_files
 from geoplan.io.gpkg import GEOMETRY_FAMILIES, by_family
 from geoplan.io.schema import coerce_layers
-from geoplan.layerset import FEATURE_COLUMNS, MENTION_COLUMNS, UNRESOLVED_COLUMNS, Layers
+from geoplan.output.tables import FEATURE_COLUMNS, MENTION_COLUMNS, UNRESOLVED_COLUMNS, OutputTables
 
 MAX_FIELD = 10
 MAX_TEXT_BYTES = 254
@@ -104,7 +104,7 @@ def shapefile_parts(path: Path | str) -> dict[str, Path]:
     }
 
 
-def write_shapefile(layers: Layers, path: Path | str) -> dict[str, Path]:
+def write_shapefile(layers: OutputTables, path: Path | str) -> dict[str, Path]:
     """Write ``plan_points.shp`` … beside ``path`` (``plan.shp``); returns what was written."""
     path = Path(path)
     stem = _stem(path)
@@ -147,7 +147,7 @@ def write_shapefile(layers: Layers, path: Path | str) -> dict[str, Path]:
     return written
 
 
-def read_shapefile(path: Path | str) -> Layers:
+def read_shapefile(path: Path | str) -> OutputTables:
     """The layers of a shapefile family written by :func:`write_shapefile`, real names restored."""
     parts = shapefile_parts(path)
     if not parts["fields_json"].is_file():

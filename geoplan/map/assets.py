@@ -11,9 +11,7 @@ So the JavaScript and CSS come from the ``xstatic-leaflet`` and
 from __future__ import annotations
 
 import base64
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,8 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from xstatic.pkg import leaflet as _leaflet
 from xstatic.pkg import leaflet_markercluster as _markercluster
+
+from geoplan.atomic import write_bytes
 
 MODES: tuple[str, ...] = ("inline", "files")
 
@@ -131,35 +131,7 @@ class OfflineAssets(MacroElement):
         target = Path(html_dir) / self.folder
         written: list[Path] = []
         for asset in ASSETS:
-            written.append(_atomic_write_bytes(target / asset.filename, _read(asset).encode("utf-8")))
+            written.append(write_bytes(target / asset.filename, _read(asset).encode("utf-8")))
         for img in sorted(_LEAFLET_IMAGES.glob("*.png")):
-            written.append(_atomic_write_bytes(target / "images" / img.name, img.read_bytes()))
+            written.append(write_bytes(target / "images" / img.name, img.read_bytes()))
         return written
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write via a temporary file in the same folder and ``os.replace``.
-
-    A half-written file is never visible under the final name, and a map that
-    is open in a browser keeps working until the new one is complete.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
-def atomic_write_text(path: Path, text: str) -> Path:
-    """UTF-8 text variant of the atomic write used for the HTML itself."""
-    return _atomic_write_bytes(Path(path), text.encode("utf-8"))

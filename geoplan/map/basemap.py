@@ -166,7 +166,7 @@ def select_basemap(frame: gpd.GeoDataFrame, features: gpd.GeoDataFrame, style: M
 
 def shift_to_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy of ``frame`` with every vertex moved from WGS-84 to GCJ-02."""
-    from geoplan.tools.coords import transform_geometry, wgs84_to_gcj02
+    from geoplan.datum import transform_geometry, wgs84_to_gcj02
 
     out = frame.copy()
     mask = out.geometry.notna()

@@ -143,6 +143,8 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
             "names": [name, *split_aliases(row.get("aliases"))],
             "kind": _text(row.get("kind")) or "other",
             "theme": _text(row.get("theme")) or "其他",
+            # every theme it is named under: the page's theme filter matches any, as filter_layers does
+            "ts": list(dict.fromkeys([_text(row.get("theme")) or "其他", *split_aliases(row.get("themes"))])),
             "task": _text(row.get("task_top")),
             "prec": precision,
             "m": mode,
@@ -272,7 +274,7 @@ class PlanFeatures(MacroElement):
     var d = f.data;
     if (state.themeOff[d.theme] || state.kindOff[f.key]) { return false; }
     if (state.task && d.task !== state.task) { return false; }
-    if (state.theme && d.theme !== state.theme) { return false; }
+    if (state.theme && d.ts.indexOf(state.theme) < 0) { return false; }
     if (state.precOff[d.prec]) { return false; }
     return true;
   }

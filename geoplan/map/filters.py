@@ -7,38 +7,26 @@ really removed from the cluster group and cluster counts stay true.
 
 from __future__ import annotations
 
-from branca.element import MacroElement
-from folium.template import Template
+from geoplan.map.panel import Panel
+from geoplan.map.styles import MapStyle
 
 
-class FilterPanel(MacroElement):
+class FilterPanel(Panel):
     """Task and theme drop-downs, precision checkboxes and a "shown / located" counter."""
 
-    _template = Template(
-        """
-{% macro header(this, kwargs) %}
-<style>
+    name = "filters"
+    css = """
 .gp-filters{max-width:260px}
 .gp-filters select{max-width:240px;width:100%;margin:1px 0 4px}
 .gp-filters label{display:block}
-.gp-filters .gp-h{font-weight:700;margin-top:2px}
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  var api = window.geoplanMap, L10N = {{ this.labels|tojson }};
-  var ctl = L.control({position: {{ this.position|tojson }}});
-  function option(value, text) {
-    var o = document.createElement("option"); o.value = value; o.textContent = text; return o;
-  }
-  function heading(text) {
-    var h = document.createElement("div"); h.className = "gp-h"; h.textContent = text; return h;
-  }
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create("div", "gp-panel gp-filters leaflet-control");
-    div.id = "gp-filters";
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
+.gp-filters .gp-h{font-weight:700;margin-top:2px}"""
+    body = """
+    function option(value, text) {
+      var o = document.createElement("option"); o.value = value; o.textContent = text; return o;
+    }
+    function heading(text) {
+      var h = document.createElement("div"); h.className = "gp-h"; h.textContent = text; return h;
+    }
     var task = document.createElement("select"); task.id = "gp-filter-task";
     task.appendChild(option("", L10N.all_tasks));
     api.tasks.forEach(function (t) { task.appendChild(option(t.id, t.title)); });
@@ -61,24 +49,7 @@ class FilterPanel(MacroElement):
     div.appendChild(counter);
     api.onChange(function () {
       counter.textContent = L10N.shown.replace("{n}", api.visibleCount()).replace("{total}", api.locatedCount);
-    });
-    return div;
-  };
-  ctl.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-"""
-    )
+    });"""
 
-    def __init__(self, position: str = "topleft") -> None:
-        super().__init__()
-        self._name = "FilterPanel"
-        self.position = position
-        self.labels = {
-            "task": "规划任务",
-            "theme": "主题",
-            "precision": "定位精度",
-            "all_tasks": "全部任务",
-            "all_themes": "全部主题",
-            "shown": "显示 {n} / {total} 个已定位要素",
-        }
+    def __init__(self, position: str = "topleft", style: MapStyle | None = None) -> None:
+        super().__init__(position, style)

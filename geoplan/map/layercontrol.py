@@ -9,35 +9,23 @@ metro lines" second.  Each theme is a checkbox that hides all its features
 
 from __future__ import annotations
 
-from branca.element import MacroElement
-from folium.template import Template
+from geoplan.map.panel import Panel
+from geoplan.map.styles import MapStyle
 
 
-class GroupedLayerControl(MacroElement):
+class GroupedLayerControl(Panel):
     """Theme → kind checkboxes, top right, collapsible."""
 
-    _template = Template(
-        """
-{% macro header(this, kwargs) %}
-<style>
+    name = "layers"
+    css = """
 .gp-layers{min-width:170px}
 .gp-layers summary{cursor:pointer;list-style-position:outside}
 .gp-layers .gp-kinds{margin:2px 0 4px 18px}
 .gp-layers .gp-n{color:#888;margin-left:3px}
-.gp-layers h4{margin:0 0 4px;font-size:13px}
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  var api = window.geoplanMap, map = {{ this._parent.get_name() }};
-  var ctl = L.control({position: {{ this.position|tojson }}});
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create("div", "gp-panel gp-layers leaflet-control");
-    div.id = "gp-layers";
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
+.gp-layers h4{margin:0 0 4px;font-size:13px}"""
+    body = """
     var h = document.createElement("h4");
-    h.textContent = {{ this.heading|tojson }};
+    h.textContent = L10N.heading;
     div.appendChild(h);
     var counters = [];
     api.themes.forEach(function (t) {
@@ -73,17 +61,7 @@ class GroupedLayerControl(MacroElement):
     });
     api.onChange(function () {
       counters.forEach(function (c) { c[0].textContent = "(" + api.count(c[1]) + ")"; });
-    });
-    return div;
-  };
-  ctl.addTo(map);
-})();
-{% endmacro %}
-"""
-    )
+    });"""
 
-    def __init__(self, position: str = "topright", heading: str = "图层") -> None:
-        super().__init__()
-        self._name = "GroupedLayerControl"
-        self.position = position
-        self.heading = heading
+    def __init__(self, position: str = "topright", style: MapStyle | None = None) -> None:
+        super().__init__(position, style)

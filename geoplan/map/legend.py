@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from html import escape
 
-from branca.element import MacroElement
-from folium.template import Template
-
+from geoplan.map.panel import Panel, panel_labels
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle, ThemeStyle
 
 
-def legend_html(themes: list[ThemeStyle], style: MapStyle, title: str = "图例") -> str:
+def legend_html(themes: list[ThemeStyle], style: MapStyle, labels: dict[str, str] | None = None) -> str:
     """The legend's inner HTML: one row per theme, then the geometry/precision symbols."""
+    words = labels if labels is not None else panel_labels("legend", style)
+    w = {k: escape(str(v)) for k, v in words.items()}
     rows = "".join(
         f"<div class='gp-legend-theme' data-theme='{escape(t.name, quote=True)}'>"
         f"<span class='gp-swatch' style='background:{escape(t.color, quote=True)}'></span>{escape(t.label)}</div>"
@@ -25,55 +25,36 @@ def legend_html(themes: list[ThemeStyle], style: MapStyle, title: str = "图例"
     )
     approx = style.section("approximate")
     dash = escape(str(approx.get("dash", "6 6")), quote=True)
-    labels = {p: escape(style.precision_label(p)) for p in ("feature", "town", "district", "city")}
+    labels_p = {p: escape(style.precision_label(p)) for p in ("feature", "town", "district", "city")}
     symbols = (
         "<div class='gp-legend-sym'><svg width='22' height='14'><circle cx='11' cy='7' r='5' fill='#666' "
-        f"stroke='#fff' stroke-width='2'/></svg>{labels['feature']}（点）</div>"
+        f"stroke='#fff' stroke-width='2'/></svg>{labels_p['feature']}{w.get('point', '')}</div>"
         "<div class='gp-legend-sym'><svg width='22' height='14'><path d='M1 12 L8 4 L14 10 L21 2' fill='none' "
-        "stroke='#666' stroke-width='3'/></svg>线状要素</div>"
+        f"stroke='#666' stroke-width='3'/></svg>{w.get('line', '')}</div>"
         "<div class='gp-legend-sym'><svg width='22' height='14'><rect x='2' y='2' width='18' height='10' "
-        "fill='#666' fill-opacity='.25' stroke='#666' stroke-width='2'/></svg>面状要素</div>"
+        f"fill='#666' fill-opacity='.25' stroke='#666' stroke-width='2'/></svg>{w.get('polygon', '')}</div>"
         "<div class='gp-legend-sym'><svg width='22' height='14'><circle cx='11' cy='7' r='6' fill='#666' "
         f"fill-opacity='.08' stroke='#666' stroke-width='1.5' stroke-dasharray='{dash}'/></svg>"
-        f"{labels['town']} / {labels['district']} / {labels['city']}（虚线圈=可能范围）</div>"
+        f"{labels_p['town']} / {labels_p['district']} / {labels_p['city']}{w.get('approximate', '')}</div>"
     )
     return (
-        f"<div class='gp-legend-title'>{escape(title)}</div>{rows}"
+        f"<div class='gp-legend-title'>{w.get('title', '')}</div>{rows}"
         f"<hr class='gp-legend-hr'/>{symbols}"
     )
 
 
-class Legend(MacroElement):
+class Legend(Panel):
     """The legend as a Leaflet control (bottom right)."""
 
-    _template = Template(
-        """
-{% macro header(this, kwargs) %}
-<style>
+    name = "legend"
+    css = """
 .gp-legend-title{font-weight:700;margin-bottom:3px}
 .gp-legend-hr{border:0;border-top:1px solid #ddd;margin:4px 0}
-.gp-legend-sym svg{vertical-align:-3px;margin-right:4px}
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  var ctl = L.control({position: {{ this.position|tojson }}});
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create("div", "gp-panel gp-legend leaflet-control");
-    div.id = "gp-legend";
-    div.innerHTML = {{ this.html_json }};
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  };
-  ctl.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-"""
-    )
+.gp-legend-sym svg{vertical-align:-3px;margin-right:4px}"""
+    body = """
+    div.innerHTML = {{ this.html_json }};"""
 
     def __init__(self, themes: list[ThemeStyle], style: MapStyle, position: str = "bottomright") -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.position = position
-        self.html = legend_html(themes, style)
+        super().__init__(position, style)
+        self.html = legend_html(themes, style, self.labels)
         self.html_json = script_json(self.html)

@@ -102,18 +102,18 @@ def popup_html(row: Mapping[str, Any], style: MapStyle, theme_label: str | None 
     if aliases:
         head += f"<div class='gp-popup-aliases'>{escape('、'.join(aliases))}</div>"
     quote = highlight(_text(row.get("quote")), [name, *aliases])
-    rows = "".join(
-        [
-            _row("类型", escape(style.kind_label(kind)) + (f" <code>{escape(kind)}</code>" if kind else "")),
-            _row("主题", escape(theme_label or theme)),
-            _row("任务", escape(_text(row.get("task_path")))),
-            _row("规划", plan),
-            _row("精度", prec),
-            _row("方法", escape(_text(row.get("method")))),
-            _row("置信度", conf),
-            _row("提及次数", mentions),
-            _row("来源", escape(_text(row.get("source")))),
-        ]
-    )
+    words = style.section("labels").get("popup", {})
+    values = {
+        "kind": escape(style.kind_label(kind)) + (f" <code>{escape(kind)}</code>" if kind else ""),
+        "theme": escape(theme_label or theme),
+        "task": escape(_text(row.get("task_path"))),
+        "plan": plan,
+        "precision": prec,
+        "method": escape(_text(row.get("method"))),
+        "confidence": conf,
+        "mentions": mentions,
+        "source": escape(_text(row.get("source"))),
+    }
+    rows = "".join(_row(str(words.get(k, k)), v) for k, v in values.items())
     quote_html = f"<blockquote class='gp-popup-quote'>{quote}</blockquote>" if quote else ""
     return f"<div class='gp-popup'>{head}{quote_html}<table class='gp-popup-table'>{rows}</table></div>"

@@ -15,10 +15,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.errors import FilterError
-from geoplan.map.assets import OfflineAssets, OfflineMap, atomic_write_text
+from geoplan.atomic import write_text
+from geoplan.map.assets import OfflineAssets, OfflineMap
 from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02, tile_layer
-from geoplan.map.features import PlanFeatures, drawable, focus_bounds, task_titles
+from geoplan.map.features import PlanFeatures, drawable, focus_bounds
 from geoplan.map.filters import FilterPanel
 from geoplan.map.layercontrol import GroupedLayerControl
 from geoplan.map.legend import Legend
@@ -29,28 +29,6 @@ from geoplan.map.title import TitleBar
 from geoplan.map.unresolved import UnresolvedPanel
 
 log = logging.getLogger(__name__)
-
-
-def _select(features: gpd.GeoDataFrame, column: str, wanted: list[str] | None, field: str,
-            titles: dict[str, str] | None = None) -> gpd.GeoDataFrame:
-    """Keep rows whose ``column`` is in ``wanted`` (ids or, for tasks, titles too).
-
-    An unknown value is an error naming the allowed ones, not an empty map.
-    """
-    if not wanted:
-        return features
-    values = [_text(v) for v in features[column]] if column in features.columns else []
-    allowed = sorted({v for v in values if v})
-    by_title = {t: i for i, t in (titles or {}).items()}
-    keep: set[str] = set()
-    for w in wanted:
-        if w in allowed:
-            keep.add(w)
-        elif w in by_title:
-            keep.add(by_title[w])
-        else:
-            raise FilterError(field, w, allowed + sorted(by_title))
-    return features[[v in keep for v in values]]
 
 
 def _to_wgs84(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -65,16 +43,15 @@ def render_map(
     *,
     unresolved: pd.DataFrame | None = None,
     title: str = "",
-    themes: list[str] | None = None,
-    tasks: list[str] | None = None,
     assets: str = "inline",
     tiles: str | None = None,
     basemap: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write the interactive map of ``features`` to ``out_path`` and return the path.
 
-    ``themes``/``tasks`` restrict the map to those themes / top-level tasks
-    (task ids or titles); ``assets`` is ``"inline"`` (one self-contained file)
+    The map draws every feature it is given: the caller selects them with
+    :func:`geoplan.output.filter.filter_layers`, the one filter the CLI, the
+    theme layers and the theme maps share.  ``assets`` is ``"inline"`` (one self-contained file)
     or ``"files"`` (libraries in ``assets/`` beside it); ``tiles`` names an
     online provider from ``maps/styles.toml`` (none by default: the map makes
     no network request); ``basemap`` is a gazetteer-like frame (name, kind,
@@ -86,9 +63,6 @@ def render_map(
     if not isinstance(features, gpd.GeoDataFrame):
         features = gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
     features = _to_wgs84(features)
-    titles = {t["id"]: t["title"] for t in task_titles(features)}
-    features = _select(features, "theme", themes, "theme")
-    features = _select(features, "task_top", tasks, "task", titles)
 
     tile, tile_crs = (None, "WGS-84")
     if tiles:
@@ -127,18 +101,18 @@ def render_map(
     theme_names = [_text(t) or "其他" for t in shown["theme"]] if "theme" in shown.columns else []
     theme_styles = style.themes(theme_names)
     PlanFeatures(features, style, theme_styles).add_to(m)
-    GroupedLayerControl().add_to(m)
-    SearchBox().add_to(m)
-    FilterPanel().add_to(m)
+    GroupedLayerControl(style=style).add_to(m)
+    SearchBox(style=style).add_to(m)
+    FilterPanel(style=style).add_to(m)
     Legend(theme_styles, style).add_to(m)
     if unresolved is not None:
-        UnresolvedPanel(unresolved).add_to(m)
+        UnresolvedPanel(unresolved, style=style).add_to(m)
     if title:
         TitleBar(title).add_to(m)
 
     html = m.get_root().render()
     if assets == "files":
         asset_el.write_files(out_path.parent)
-    atomic_write_text(out_path, html)
+    write_text(out_path, html)
     log.info("map written: %s (%d features drawn, %d bytes)", out_path, len(shown), len(html.encode("utf-8")))
     return out_path

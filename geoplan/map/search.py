@@ -8,34 +8,22 @@ on it.  Markers hidden in a cluster are reached with MarkerCluster's
 
 from __future__ import annotations
 
-from branca.element import MacroElement
-from folium.template import Template
+from geoplan.map.panel import Panel
+from geoplan.map.styles import MapStyle
 
 
-class SearchBox(MacroElement):
+class SearchBox(Panel):
     """Type-ahead search (top left); Enter opens the best match."""
 
-    _template = Template(
-        """
-{% macro header(this, kwargs) %}
-<style>
+    name = "search"
+    css = """
 .gp-search input{width:220px;padding:3px 5px;font-size:13px;box-sizing:border-box}
 .gp-search ul{list-style:none;margin:3px 0 0;padding:0;max-height:240px;overflow:auto}
 .gp-search li{padding:2px 4px;cursor:pointer}
 .gp-search li:hover,.gp-search li.gp-active{background:#eef}
 .gp-search li.gp-hidden{color:#aaa;cursor:default}
-.gp-search .gp-via{color:#888;font-size:11px;margin-left:4px}
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  var api = window.geoplanMap, L10N = {{ this.labels|tojson }};
-  var ctl = L.control({position: {{ this.position|tojson }}});
-  ctl.onAdd = function () {
-    var div = L.DomUtil.create("div", "gp-panel gp-search leaflet-control");
-    div.id = "gp-search";
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
+.gp-search .gp-via{color:#888;font-size:11px;margin-left:4px}"""
+    body = """
     var input = document.createElement("input");
     input.type = "search"; input.id = "gp-search-input"; input.placeholder = L10N.placeholder;
     var list = document.createElement("ul"); list.id = "gp-search-results";
@@ -70,22 +58,8 @@ class SearchBox(MacroElement):
         var visible = hits.filter(function (h) { return h.shown; });
         go(visible[0] || hits[0]);
       }
-    });
-    return div;
-  };
-  ctl.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-"""
-    )
+    });"""
 
-    def __init__(self, position: str = "topleft", limit: int = 20) -> None:
-        super().__init__()
-        self._name = "SearchBox"
-        self.position = position
+    def __init__(self, position: str = "topleft", limit: int = 20, style: MapStyle | None = None) -> None:
+        super().__init__(position, style)
         self.limit = int(limit)
-        self.labels = {
-            "placeholder": "搜索地名或项目…",
-            "none": "没有找到",
-            "hidden": "该要素已被图层或筛选隐藏",
-        }

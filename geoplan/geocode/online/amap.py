@@ -20,30 +20,17 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from geopy.exc import (
-    GeocoderAuthenticationFailure,
-    GeocoderParseError,
-    GeocoderQueryError,
-    GeocoderQuotaExceeded,
-    GeocoderRateLimited,
-    GeocoderServiceError,
-)
+from geopy.exc import GeocoderParseError, GeocoderQueryError
 from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
 
-from .base import KeyedRestGeocoder, OnlineGeocoder, keyed_geocoder
+from .keyed import KeyedOnlineGeocoder, KeyedRestGeocoder, raise_for_status
 
 __all__ = ["Amap", "AmapOnline"]
 
 DEFAULT_DOMAIN = "restapi.amap.com"
-
-# Amap infocodes (lbs.amap.com/api/webservice/guide/tools/info)
-_AUTH = {10001, 10002, 10005, 10006, 10007, 10008, 10009, 10011, 10012, 10013, 40000, 40001, 40002, 40003}
-_QUOTA = {10003, 10044, 10045}
-_RATE = {10004, 10010, 10014, 10019, 10020, 10021, 10029}
-_TRANSIENT = {10015, 10016, 10017}
 
 
 class Amap(KeyedRestGeocoder):
@@ -96,35 +83,16 @@ class Amap(KeyedRestGeocoder):
         except (TypeError, ValueError):
             code = 0
         detail = f"Amap infocode {code}: {info}" if code else f"Amap error: {info or page}"
-        if code in _AUTH:
-            raise GeocoderAuthenticationFailure(detail)
-        if code in _QUOTA:
-            raise GeocoderQuotaExceeded(detail)
-        if code in _RATE:
-            raise GeocoderRateLimited(detail)
-        if code in _TRANSIENT or 30000 <= code < 40000:
-            raise GeocoderServiceError(detail)
-        raise GeocoderQueryError(detail)
+        raise_for_status("amap", code, detail, info)
+        raise GeocoderQueryError(detail)  # Amap has no "no result" status: an error answer is an error
 
 
-class AmapOnline(OnlineGeocoder):
+class AmapOnline(KeyedOnlineGeocoder):
     """Amap (needs a Web服务 key; GCJ-02 answers)."""
 
     name = "amap"
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float = 10.0,
-        proxies: dict[str, str] | str | None = None,
-        user_agent: str | None = None,
-        **options: Any,
-    ) -> None:
-        geocoder = keyed_geocoder("amap", Amap, api_key, "a Web服务 key from https://console.amap.com/dev/key/app",
-                                  base_url, DEFAULT_DOMAIN, timeout=timeout, proxies=proxies, user_agent=user_agent)
-        super().__init__(geocoder, **options)
+    geocoder_class = Amap
+    default_domain = DEFAULT_DOMAIN
 
     def request_params(self, region: str | None, within: BaseGeometry | None) -> dict[str, Any]:
         return {"exactly_one": False, **({"city": region} if region else {})}

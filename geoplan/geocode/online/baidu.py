@@ -14,29 +14,19 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from geopy.exc import (
-    GeocoderAuthenticationFailure,
-    GeocoderParseError,
-    GeocoderQueryError,
-    GeocoderQuotaExceeded,
-    GeocoderRateLimited,
-    GeocoderServiceError,
-)
 from geopy.geocoders import BaiduV3
 from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
 
-from .base import OnlineGeocoder, keyed_geocoder
+from .keyed import KeyedOnlineGeocoder, lat_lng_result, numeric_status, raise_for_status
 from .cache import Candidate
 
 __all__ = ["BaiduOnline", "BaiduV3Region"]
 
 DEFAULT_DOMAIN = "api.map.baidu.com"
 
-#: Baidu's way of saying "nothing found" inside a status-1 answer
-_NO_RESULT_MARK = "无相关结果"
 
 
 class BaiduV3Region(BaiduV3):
@@ -57,67 +47,30 @@ class BaiduV3Region(BaiduV3):
         return self._call_geocoder(url, partial(self._parse_json, exactly_one=exactly_one), timeout=timeout)
 
     def _parse_json(self, page: Any, exactly_one: bool = True) -> Any:
-        if not isinstance(page, dict) or "status" not in page:
-            raise GeocoderParseError(f"Baidu answer without a status: {str(page)[:200]}")
-        try:
-            status = int(page["status"])
-        except (TypeError, ValueError):
-            raise GeocoderParseError(f"Baidu status is not a number: {page['status']!r}") from None
+        status = numeric_status(page, "Baidu")
         if status != 0:
-            message = str(page.get("msg") or page.get("message") or "")
-            if status == 1 and _NO_RESULT_MARK in message:
-                return None
-            self._check_status(status, message)
-        place = page.get("result")
-        if not place:
+            self._check_status(status, str(page.get("msg") or page.get("message") or ""))
             return None
-        if not isinstance(place, dict):
-            raise GeocoderParseError(f"Baidu result is not an object: {str(place)[:200]}")
-        try:
-            lat = float(place["location"]["lat"])
-            lng = float(place["location"]["lng"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise GeocoderParseError(f"Baidu result without a usable location: {exc!r}") from None
+        found = lat_lng_result(page, "Baidu")
+        if found is None:
+            return None
+        place, lat, lng = found
         location = Location(str(place.get("level") or ""), (lat, lng), place)
         return location if exactly_one else [location]
 
     def _check_status(self, status: int, message: str = "") -> None:  # type: ignore[override]
-        """Baidu v3 status codes (lbsyun.baidu.com, 服务状态码)."""
-        detail = f"Baidu status {status}" + (f": {message}" if message else "")
-        if status == 0:
-            return
-        if status == 1:
-            raise GeocoderServiceError(detail)  # 服务器内部错误: transient
-        if status in (401, 402):
-            raise GeocoderRateLimited(detail)  # 并发量超过约定并发配额: slow down
-        if status in (3, 5, 101, 102, 240) or 200 <= status < 300:
-            raise GeocoderAuthenticationFailure(detail)
-        if status == 4 or 300 <= status < 400:
-            raise GeocoderQuotaExceeded(detail)  # 301 永久配额超限, 302 天配额超限
-        raise GeocoderQueryError(detail)
+        """Baidu v3 status codes, read from ``[baidu.status]`` of ``providers.toml``."""
+        if status != 0:
+            raise_for_status("baidu", status, f"Baidu status {status}" + (f": {message}" if message else ""), message)
 
 
-class BaiduOnline(OnlineGeocoder):
+class BaiduOnline(KeyedOnlineGeocoder):
     """Baidu Maps v3 (needs an AK; BD-09 answers)."""
 
     name = "baidu"
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        security_key: str | None = None,
-        timeout: float = 10.0,
-        proxies: dict[str, str] | str | None = None,
-        user_agent: str | None = None,
-        **options: Any,
-    ) -> None:
-        geocoder = keyed_geocoder(
-            "baidu", BaiduV3Region, api_key, "an AK from https://lbsyun.baidu.com/apiconsole/key", base_url,
-            DEFAULT_DOMAIN, timeout=timeout, proxies=proxies, user_agent=user_agent, security_key=security_key,
-        )
-        super().__init__(geocoder, **options)
+    geocoder_class = BaiduV3Region
+    default_domain = DEFAULT_DOMAIN
+    geocoder_options = ("security_key",)
 
     def request_params(self, region: str | None, within: BaseGeometry | None) -> dict[str, Any]:
         return {"city": region} if region else {}

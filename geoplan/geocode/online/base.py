@@ -17,7 +17,7 @@ does the rest, so that every provider answers with the same honest
   once (retrying cannot fix it); a body that cannot be read is a
   :class:`GeocoderResponseError`;
 * coordinates are brought to WGS-84 from the provider's datum (BD-09, GCJ-02)
-  with :mod:`geoplan.tools.coords`, and the datum is recorded in ``source_crs``;
+  with :mod:`geoplan.datum`, and the datum is recorded in ``source_crs``;
 * a result outside the plan's jurisdiction polygon is rejected with a reason
   rather than put on the map in the wrong county.
 """
@@ -48,7 +48,7 @@ from geopy.exc import (
 )
 from geopy.exc import GeocoderUnavailable as GeopyUnavailable
 from geopy.extra.rate_limiter import RateLimiter
-from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
+from geopy.geocoders.base import Geocoder
 from geopy.location import Location as GeopyLocation
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
@@ -61,17 +61,13 @@ from geoplan.errors import (
     GeocoderUnavailable,
 )
 from geoplan.records import PRECISIONS, Location
-from geoplan.tools.coords import canonical_crs, to_wgs84
+from geoplan.datum import canonical_crs, distance_m, to_wgs84
 
 from .cache import Candidate, GeocodeCache
 
 __all__ = ["Grade", "OnlineGeocoder", "provider_config", "split_base_url"]
 
 log = logging.getLogger(__name__)
-
-#: metres per degree, for the "how far outside" figure in rejection reasons
-_M_PER_DEG = 111_320.0
-
 
 @cache
 def _all_configs() -> dict[str, Any]:
@@ -85,51 +81,6 @@ def provider_config(name: str) -> dict[str, Any]:
         return _all_configs()[name]
     except KeyError:
         raise GeocoderError(f"providers.toml has no [{name}] table") from None
-
-
-class KeyedRestGeocoder(Geocoder):
-    """A geopy geocoder for a keyed REST service that geopy lacks (Amap, Tencent).
-
-    Subclasses set ``api_path`` and ``default_domain`` and implement ``geocode``;
-    the constructor takes geopy's usual transport options.
-    """
-
-    api_path: ClassVar[str] = ""
-    default_domain: ClassVar[str] = ""
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        domain: str | None = None,
-        scheme: str | None = None,
-        timeout: Any = DEFAULT_SENTINEL,
-        proxies: Any = DEFAULT_SENTINEL,
-        user_agent: str | None = None,
-        ssl_context: Any = DEFAULT_SENTINEL,
-        adapter_factory: Any = None,
-    ) -> None:
-        super().__init__(scheme=scheme, timeout=timeout, proxies=proxies, user_agent=user_agent,
-                         ssl_context=ssl_context, adapter_factory=adapter_factory)
-        self.api_key = api_key
-        self.domain = (domain or self.default_domain).strip("/")
-        self.api = f"{self.scheme}://{self.domain}{self.api_path}"
-
-
-def keyed_geocoder(
-    provider: str, cls: type[Geocoder], api_key: str | None, key_help: str, base_url: str | None, default_domain: str, **kw: Any
-) -> Geocoder:
-    """A geopy geocoder of a keyed provider, pointed at ``base_url`` if given.
-
-    Refuses to start without a key (a clear message now beats an opaque 401 from
-    the service later); ``base_url`` exists so tests can use a local server.
-    """
-    from geopy.adapters import URLLibAdapter
-
-    if not api_key:
-        raise GeocoderAuthError(f"{provider}: an API key is required ({key_help})")
-    scheme, domain = split_base_url(base_url, default_domain)
-    return cls(api_key, domain=domain, scheme=scheme, adapter_factory=URLLibAdapter, **kw)
 
 
 def split_base_url(base_url: str | None, default_domain: str, default_scheme: str = "https") -> tuple[str, str]:
@@ -371,7 +322,7 @@ class OnlineGeocoder:
                 rejected.append(f"{cand.address or query!r} matched only at level {grade.level}")
                 continue
             if within is not None and not within.covers(point):
-                km = within.distance(point) * _M_PER_DEG * max(math.cos(math.radians(lat)), 0.5) / 1000
+                km = distance_m(within, point) / 1000
                 rejected.append(f"{cand.address or query!r} at {lon:.5f},{lat:.5f} lies ≈{km:.1f} km outside the jurisdiction")
                 continue
             return Location(

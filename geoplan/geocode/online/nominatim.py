@@ -9,7 +9,6 @@ comes from Nominatim's ``place_rank``, widened to the result's bounding box.
 
 from __future__ import annotations
 
-import math
 from importlib import metadata
 from typing import Any
 
@@ -17,13 +16,14 @@ from geopy.adapters import URLLibAdapter
 from geopy.geocoders import Nominatim
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.datum import metres
+
 from .base import Grade, OnlineGeocoder, split_base_url
 from .cache import Candidate
 
 __all__ = ["NominatimOnline"]
 
 DEFAULT_DOMAIN = "nominatim.openstreetmap.org"
-_M_PER_DEG = 111_320.0
 
 
 def _default_user_agent() -> str:
@@ -89,10 +89,7 @@ class NominatimOnline(OnlineGeocoder):
         if not isinstance(bbox, (list, tuple)) or len(bbox) != 4:
             return None
         south, north, west, east = (float(v) for v in bbox)
-        mid = math.radians((south + north) / 2)
-        dx = (east - west) * math.cos(mid) * _M_PER_DEG
-        dy = (north - south) * _M_PER_DEG
-        return math.hypot(dx, dy) / 2
+        return metres(east - west, north - south, (south + north) / 2) / 2
 
     def grade(self, cand: Candidate) -> Grade:
         """Precision from ``place_rank`` bands (``[[nominatim.ranks]]``)."""

@@ -19,30 +19,17 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from geopy.exc import (
-    GeocoderAuthenticationFailure,
-    GeocoderParseError,
-    GeocoderQueryError,
-    GeocoderQuotaExceeded,
-    GeocoderRateLimited,
-    GeocoderServiceError,
-)
 from geopy.geocoders.base import DEFAULT_SENTINEL
 from geopy.location import Location
 from shapely.geometry.base import BaseGeometry
 
 
-from .base import KeyedRestGeocoder, OnlineGeocoder, keyed_geocoder
+from .keyed import KeyedOnlineGeocoder, KeyedRestGeocoder, lat_lng_result, numeric_status, raise_for_status
 
 __all__ = ["Tencent", "TencentOnline"]
 
 DEFAULT_DOMAIN = "apis.map.qq.com"
 
-# Tencent status codes (lbs.qq.com, 状态码说明)
-_AUTH = {110, 111, 112, 113, 190, 199, 311}
-_RATE = {120}
-_QUOTA = {121, 122}
-_NO_RESULT = {347}
 _ADDRESS_PARTS = ("province", "city", "district", "street", "street_number")
 
 
@@ -62,25 +49,15 @@ class Tencent(KeyedRestGeocoder):
         return self._call_geocoder(url, partial(self._parse_json, exactly_one=exactly_one), timeout=timeout)
 
     def _parse_json(self, page: Any, exactly_one: bool = True) -> Any:
-        if not isinstance(page, dict) or "status" not in page:
-            raise GeocoderParseError(f"Tencent answer without a status: {str(page)[:200]}")
-        try:
-            status = int(page["status"])
-        except (TypeError, ValueError):
-            raise GeocoderParseError(f"Tencent status is not a number: {page['status']!r}") from None
+        status = numeric_status(page, "Tencent")
         if status != 0:
-            self._raise_for_status(status, str(page.get("message") or ""))
+            message = str(page.get("message") or "")
+            raise_for_status("tencent", status, f"Tencent status {status}" + (f": {message}" if message else ""), message)
             return None
-        result = page.get("result")
-        if not result:
+        found = lat_lng_result(page, "Tencent")
+        if found is None:
             return None
-        if not isinstance(result, dict):
-            raise GeocoderParseError(f"Tencent result is not an object: {str(result)[:200]}")
-        try:
-            lat = float(result["location"]["lat"])
-            lng = float(result["location"]["lng"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise GeocoderParseError(f"Tencent result without a usable location: {exc!r}") from None
+        result, lat, lng = found
         location = Location(self._address(result), (lat, lng), result)
         return location if exactly_one else [location]
 
@@ -95,41 +72,12 @@ class Tencent(KeyedRestGeocoder):
             text = f"{text} {title}".strip()
         return text
 
-    @staticmethod
-    def _raise_for_status(status: int, message: str) -> None:
-        """Raise the geopy error for a non-zero status; return for "no result"."""
-        detail = f"Tencent status {status}" + (f": {message}" if message else "")
-        if status in _NO_RESULT or "查询无结果" in message:
-            return
-        if status in _AUTH:
-            raise GeocoderAuthenticationFailure(detail)
-        if status in _RATE:
-            raise GeocoderRateLimited(detail)
-        if status in _QUOTA:
-            raise GeocoderQuotaExceeded(detail)
-        if status >= 500:
-            raise GeocoderServiceError(detail)
-        raise GeocoderQueryError(detail)
-
-
-class TencentOnline(OnlineGeocoder):
+class TencentOnline(KeyedOnlineGeocoder):
     """Tencent (needs a WebServiceAPI key; GCJ-02 answers)."""
 
     name = "tencent"
-
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        base_url: str | None = None,
-        timeout: float = 10.0,
-        proxies: dict[str, str] | str | None = None,
-        user_agent: str | None = None,
-        **options: Any,
-    ) -> None:
-        geocoder = keyed_geocoder("tencent", Tencent, api_key, "https://lbs.qq.com/dev/console/application/mine",
-                                  base_url, DEFAULT_DOMAIN, timeout=timeout, proxies=proxies, user_agent=user_agent)
-        super().__init__(geocoder, **options)
+    geocoder_class = Tencent
+    default_domain = DEFAULT_DOMAIN
 
     def request_params(self, region: str | None, within: BaseGeometry | None) -> dict[str, Any]:
         return {"region": region} if region else {}

@@ -1,6 +1,7 @@
-"""Located plan features → the layers planners use (geopandas).
+"""Located plan features → the three output tables of a build (geopandas).
 
-One schema for every output (GeoJSON, GeoPackage, Shapefile, CSV, PostGIS and
+"Output tables" (features, mentions, unresolved) are what a build writes; they
+are not the gazetteer's input layers under ``layers/``.  One schema for every output (GeoJSON, GeoPackage, Shapefile, CSV, PostGIS and
 the map): :data:`FEATURE_COLUMNS` for features, :data:`MENTION_COLUMNS` for the
 mentions table and :data:`UNRESOLVED_COLUMNS` for names that could not be
 located.  Everything is WGS-84 (EPSG:4326).
@@ -20,6 +21,9 @@ from geoplan.outline.themes import feature_themes
 from geoplan.records import Mention, PlanFeature
 
 CRS = "EPSG:4326"
+
+#: columns that are lists joined with ``;`` (themes, aliases, origins)
+LIST_SEPARATOR = ";"
 
 #: feature fields, in order (README.md documents each)
 FEATURE_COLUMNS: tuple[str, ...] = (
@@ -82,6 +86,13 @@ UNRESOLVED_COLUMNS: tuple[str, ...] = (
 )
 
 
+def split_list(value: object) -> list[str]:
+    """``"交通;生态"`` → ``["交通", "生态"]`` (empty and missing values give ``[]``)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    return [p for p in str(value).split(LIST_SEPARATOR) if p]
+
+
 def feature_id(doc: str, name: str) -> str:
     """Stable id of a plan feature: the plan's stem and a hash of the name."""
     return f"{doc}:{hashlib.sha1(name.encode('utf-8')).hexdigest()[:10]}"
@@ -97,8 +108,8 @@ def entity_id(f: PlanFeature) -> str:
 
 
 @dataclass
-class Layers:
-    """The three tables of a build."""
+class OutputTables:
+    """The three tables of a build: what every exporter writes and every reader returns."""
 
     features: gpd.GeoDataFrame
     mentions: pd.DataFrame
@@ -107,12 +118,6 @@ class Layers:
     @property
     def located(self) -> gpd.GeoDataFrame:
         return self.features[self.features["located"]]
-
-    def themes(self) -> list[str]:
-        return sorted(self.features["theme"].dropna().unique())
-
-    def by_theme(self) -> dict[str, gpd.GeoDataFrame]:
-        return {t: self.features[self.features["theme"] == t] for t in self.themes()}
 
 
 def mention_row(m: Mention) -> dict:
@@ -139,7 +144,8 @@ def _top(task_id: str) -> str:
     return task_id.split("/", 1)[0] if task_id else ""
 
 
-def build_layers(features: Iterable[PlanFeature]) -> Layers:
+def build_tables(features: Iterable[PlanFeature]) -> OutputTables:
+    """One features row per plan feature, one mentions row per mention, one unresolved row per unlocated one."""
     rows = []
     geoms = []
     mention_rows = []
@@ -162,7 +168,7 @@ def build_layers(features: Iterable[PlanFeature]) -> Layers:
                 "task_path": first.task_path,
                 "task_top": _top(first.task_id),
                 "theme": theme,
-                "themes": ";".join(themes),
+                "themes": LIST_SEPARATOR.join(themes),
                 "mentions": len(f.mentions),
                 "quote": first.sentence,
                 "located": loc.located,
@@ -174,8 +180,8 @@ def build_layers(features: Iterable[PlanFeature]) -> Layers:
                 "source": loc.source,
                 "source_crs": loc.source_crs,
                 "gazetteer_id": loc.gazetteer_id or "",
-                "aliases": ";".join(dict.fromkeys(m.surface for m in f.mentions if m.surface != f.name)),
-                "origin": ";".join(sorted({m.origin for m in f.mentions})),
+                "aliases": LIST_SEPARATOR.join(dict.fromkeys(m.surface for m in f.mentions if m.surface != f.name)),
+                "origin": LIST_SEPARATOR.join(sorted({m.origin for m in f.mentions})),
             }
         )
         geoms.append(loc.geometry)
@@ -205,10 +211,10 @@ def build_layers(features: Iterable[PlanFeature]) -> Layers:
     gdf["precision_m"] = pd.to_numeric(gdf["precision_m"], errors="coerce").astype("float64")
     mentions = pd.DataFrame(mention_rows, columns=list(MENTION_COLUMNS))
     unresolved = pd.DataFrame(unresolved_rows, columns=list(UNRESOLVED_COLUMNS))
-    return Layers(features=gdf, mentions=mentions, unresolved=unresolved)
+    return OutputTables(features=gdf, mentions=mentions, unresolved=unresolved)
 
 
-def report(layers: Layers) -> dict:
+def report(layers: OutputTables) -> dict:
     """Counts a planner checks first: how much was found and how well it was placed."""
     f = layers.features
     located = f[f["located"]]

@@ -31,8 +31,7 @@ import pandas as pd
 import shapely
 
 from geoplan.errors import FilterError
-from geoplan.io.schema import split_list
-from geoplan.layerset import Layers
+from geoplan.output.tables import OutputTables, split_list
 from geoplan.records import PRECISIONS
 
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "／": "/", " ": "", "\u3000": ""})
@@ -70,6 +69,12 @@ def task_matches(task_id: str, prefix: str) -> bool:
     return task_id == prefix or task_id.startswith(prefix + "/")
 
 
+def present_themes(features: pd.DataFrame) -> list[str]:
+    """Every theme a feature of ``features`` is named under (first theme or ``themes`` list), sorted."""
+    found = set(features["theme"].dropna()) | {t for v in features["themes"] for t in split_list(v)}
+    return sorted(t for t in found if t)
+
+
 def theme_mask(features: pd.DataFrame, themes: Iterable[str]) -> pd.Series:
     """Features named under any of ``themes`` (primary theme or ``themes`` list)."""
     wanted = set(themes)
@@ -87,7 +92,7 @@ def _check(field: str, values: list[str], allowed: list[str]) -> None:
             raise FilterError(field, v, allowed)
 
 
-def _task_ids(layers: Layers) -> dict[str, set[str]]:
+def _task_ids(layers: OutputTables) -> dict[str, set[str]]:
     """Feature id → every task id it is named in (task mentions, and its first task)."""
     out: dict[str, set[str]] = {fid: {tid} if tid else set() for fid, tid in zip(layers.features["id"], layers.features["task_id"])}
     m = layers.mentions
@@ -108,7 +113,7 @@ def _all_prefixes(task_ids: Iterable[str]) -> list[str]:
     return sorted(seen)
 
 
-def _task_mask(layers: Layers, prefixes: list[str]) -> pd.Series:
+def _task_mask(layers: OutputTables, prefixes: list[str]) -> pd.Series:
     ids = _task_ids(layers)
     allowed = _all_prefixes(t for s in ids.values() for t in s)
     norm = [normalize_task(p) for p in prefixes]
@@ -125,7 +130,7 @@ def _doc_mask(features: pd.DataFrame, docs: list[str]) -> pd.Series:
     return features["doc"].map(lambda d: d in docs or d.split("_", 1)[0] in docs).astype(bool)
 
 
-def _resolve_units(gazetteer, value: str, layers: Layers) -> list:
+def _resolve_units(gazetteer, value: str, layers: OutputTables) -> list:
     """The administrative units ``value`` names (a code or a name); FilterError if none."""
     v = value.strip()
     units = []
@@ -144,7 +149,7 @@ def _resolve_units(gazetteer, value: str, layers: Layers) -> list:
     return units
 
 
-def _within_mask(layers: Layers, values: list[str], gazetteer) -> pd.Series:
+def _within_mask(layers: OutputTables, values: list[str], gazetteer) -> pd.Series:
     from geoplan.gazetteer.admin import significant_prefix
 
     if gazetteer is None:
@@ -171,7 +176,7 @@ def _within_mask(layers: Layers, values: list[str], gazetteer) -> pd.Series:
 
 # --------------------------------------------------------------------- main
 def filter_layers(
-    layers: Layers,
+    layers: OutputTables,
     theme: str | Iterable[str] | None = None,
     task: str | Iterable[str] | None = None,
     kind: str | Iterable[str] | None = None,
@@ -180,7 +185,7 @@ def filter_layers(
     precision: str | Iterable[str] | None = None,
     *,
     gazetteer=None,
-) -> Layers:
+) -> OutputTables:
     """The features (with their mentions and unresolved rows) that pass every given option.
 
     ``gazetteer`` is only needed for ``within`` (loaded on demand when omitted).
@@ -189,7 +194,8 @@ def filter_layers(
     mask = pd.Series(True, index=feats.index)
     themes = _values(theme)
     if themes:
-        _check("theme", themes, known_themes())
+        # a theme the tables hold is valid even if the theme file has dropped it since the build
+        _check("theme", themes, list(dict.fromkeys([*known_themes(), *present_themes(feats)])))
         mask &= theme_mask(feats, themes)
     kinds = _values(kind)
     if kinds:
@@ -211,10 +217,10 @@ def filter_layers(
     return select(layers, mask)
 
 
-def select(layers: Layers, mask: pd.Series) -> Layers:
+def select(layers: OutputTables, mask: pd.Series) -> OutputTables:
     """The features where ``mask`` holds, with the mention and unresolved rows of those features."""
     kept: gpd.GeoDataFrame = layers.features[mask.to_numpy()].reset_index(drop=True)
     ids = set(kept["id"])
     mentions = layers.mentions[layers.mentions["feature_id"].isin(ids)].reset_index(drop=True)
     unresolved = layers.unresolved[layers.unresolved["feature_id"].isin(ids)].reset_index(drop=True)
-    return Layers(features=kept, mentions=mentions, unresolved=unresolved)
+    return OutputTables(features=kept, mentions=mentions, unresolved=unresolved)

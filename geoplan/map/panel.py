@@ -1,0 +1,73 @@
+"""The one Leaflet control every panel of the map is built on.
+
+Layer list, search, filters, legend and unresolved list are each a box in a
+corner of the map that must not pass clicks and wheel turns through to the map
+below, and each shows words a planner reads, all of them from
+``[labels.<panel>]`` in ``maps/styles.toml``.  A panel subclass states its
+CSS, the corner, the element id and the JavaScript that fills ``div``; this
+class writes the control around it, once.
+
+In a panel's ``body`` (Jinja, ``this`` is the panel), these are in scope:
+``div`` (the panel's element), ``map`` (the Leaflet map), ``api`` (the
+``window.geoplanMap`` registry of :mod:`geoplan.map.features`) and ``L10N``
+(the panel's labels).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from geoplan.map.styles import MapStyle, load_style
+
+_TEMPLATE = """
+{% macro header(this, kwargs) %}
+<style>
+@CSS@
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }}, api = window.geoplanMap, L10N = {{ this.labels|tojson }};
+  var ctl = L.control({position: {{ this.position|tojson }}});
+  ctl.onAdd = function () {
+    var div = L.DomUtil.create("div", "gp-panel " + {{ this.element_id|tojson }} + " leaflet-control");
+    div.id = {{ this.element_id|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    L.DomEvent.disableScrollPropagation(div);
+@BODY@
+    return div;
+  };
+  ctl.addTo(map);
+})();
+{% endmacro %}
+"""
+
+
+def panel_labels(name: str, style: MapStyle | None = None) -> dict[str, Any]:
+    """The words of panel ``name`` (``[labels.<name>]`` of ``maps/styles.toml``)."""
+    return dict((style or load_style()).section("labels").get(name, {}))
+
+
+class Panel(MacroElement):
+    """A map panel: a Leaflet control in one corner, its words from ``maps/styles.toml``."""
+
+    #: the panel's ``[labels.<name>]`` table; its element id and CSS class are ``gp-<name>``
+    name: ClassVar[str]
+    css: ClassVar[str] = ""
+    #: JavaScript filling ``div`` (see the module docstring)
+    body: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "body" in cls.__dict__:
+            cls._template = Template(_TEMPLATE.replace("@CSS@", cls.css.strip()).replace("@BODY@", cls.body.rstrip()))
+
+    def __init__(self, position: str, style: MapStyle | None = None) -> None:
+        super().__init__()
+        self._name = type(self).__name__
+        self.position = position
+        self.element_id = f"gp-{self.name}"
+        self.labels = panel_labels(self.name, style)

@@ -1,1 +1,0 @@
-"""Small stand-alone helpers: coordinate datum shifts (:mod:`geoplan.tools.coords`)."""
