@@ -52,3 +52,18 @@ def user_layers_dir() -> Path:
     path = Path(base).expanduser() if base else cache_dir() / "user_layers"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def sources_dir() -> Path:
+    """The vendored national source files (``layers/sources``).
+
+    The folder beside the layers in use wins; when ``GEOPLAN_LAYERS`` points at
+    a bureau's own layers without one, the copy shipped with geoplan is used.
+    """
+    chosen = layers_dir() / "sources"
+    if chosen.is_dir():
+        return chosen
+    for base in (_REPO_ROOT / "layers", Path(__file__).resolve().parent / "_data" / "layers"):
+        if (base / "sources").is_dir():
+            return base / "sources"
+    raise FileNotFoundError("geoplan's vendored source folder layers/sources not found")

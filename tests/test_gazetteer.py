@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import time
@@ -14,12 +15,15 @@ from geoplan import paths
 from geoplan.errors import GazetteerError, LayerImportError
 from geoplan.gazetteer import Gazetteer
 from geoplan.gazetteer.admin import (
+    AdminSources,
+    GeoNamesPlace,
     NameRules,
     Township,
-    geonames_places,
     merge_townships,
     place_townships,
+    read_geonames,
     read_official_townships,
+    read_townships,
     township_id,
 )
 from geoplan.gazetteer.curated import load_layer
@@ -146,14 +150,26 @@ def test_official_list_wins_and_older_names_stay_in_their_county() -> None:
     assert township_id(merged[1]).startswith(f"cn-{QINGPU}-t")
 
 
-def test_broken_official_township_file_names_county_township_and_field(tmp_path: Path) -> None:
-    bad = tmp_path / "townships.json"
-    bad.write_text(json.dumps({"310118000000": {"county": "青浦区", "townships": {"甲镇": "3101181"}}}), "utf-8")
-    with pytest.raises(GazetteerError, match=r"townships\.json.*310118000000.*甲镇.*'code'"):
+def test_official_township_file_is_read_with_9_digit_codes(tmp_path: Path) -> None:
+    src = tmp_path / "townships.tsv.gz"
+    with gzip.open(src, "wt", encoding="utf-8") as fh:
+        fh.write("310118000000\t青浦区\t甲镇\t310118101000\n330522000000\t长兴县\t乙街道\t330522001000\n")
+    assert read_official_townships(src) == [
+        Township(QINGPU, "甲镇", "310118101", "青浦区"), Township(CHANGXING, "乙街道", "330522001", "长兴县")]
+
+
+def test_broken_official_township_file_names_row_county_township_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "townships.tsv"
+    bad.write_text("310118000000\t青浦区\t甲镇\t310118101000\n310118000000\t青浦区\t乙镇\t3101181\n", "utf-8")
+    with pytest.raises(GazetteerError, match=r"townships\.tsv: row 2: county 310118000000.*乙镇.*'code'"):
         read_official_townships(bad)
-    bad.write_text("{not json", "utf-8")
-    with pytest.raises(GazetteerError, match="townships.json"):
+    bad.write_text("310118000000\t甲镇\n", "utf-8")
+    with pytest.raises(GazetteerError, match=r"townships\.tsv: row 1: expected 4 fields"):
         read_official_townships(bad)
+    gz = tmp_path / "townships.tsv.gz"
+    gz.write_bytes(b"not gzip at all")
+    with pytest.raises(GazetteerError, match=r"townships\.tsv\.gz"):
+        read_official_townships(gz)
 
 
 def test_township_without_point_kept_for_fallback(national: Gazetteer) -> None:
@@ -167,16 +183,10 @@ def test_township_without_point_kept_for_fallback(national: Gazetteer) -> None:
 def test_geonames_point_outside_its_county_is_rejected(national: Gazetteer) -> None:
     rules = NameRules()
     counties = {QINGPU: national.admin(QINGPU).geometry}
-    fake = [
-        {"geonameid": 1, "countrycode": "CN", "latitude": 31.01, "longitude": 119.91,  # in 长兴, not 青浦
-         "alternatenames": ["Ceshi", "测试镇"]},
-        {"geonameid": 2, "countrycode": "CN", "latitude": 31.10, "longitude": 121.0,
-         "alternatenames": ["另一镇"]},
-        {"geonameid": 3, "countrycode": "JP", "latitude": 31.10, "longitude": 121.0,
-         "alternatenames": ["测试镇"]},
+    places = [
+        GeoNamesPlace(1, ("测试镇",), 119.91, 31.01),  # in 长兴, not 青浦
+        GeoNamesPlace(2, ("另一镇",), 121.0, 31.10),
     ]
-    places = list(geonames_places(fake))
-    assert [p.geonameid for p in places] == [1, 2]
     towns = [Township(QINGPU, "测试镇"), Township(QINGPU, "另一镇")]
     placed = place_townships(towns, counties, places, rules)
     assert Township(QINGPU, "测试镇") not in placed
@@ -388,13 +398,13 @@ def test_shipped_xicen_is_scoped_to_qingpu(cache_dir: Path) -> None:
 
 # ------------------------------------------------------------------ villages
 def test_village_list_is_read_scoped_and_cached(tmp_path: Path) -> None:
-    src = tmp_path / "location.txt"
+    src = tmp_path / "location.tsv"
     src.write_text(
-        "上海市\t310000\n\t上海市\t310000\n\t\t青浦区\t310118\t青浦\n\t\t\t练塘镇\n\t\t\t\t东庄村\n\t\t\t\t东厍村\n"
-        "\t\t\t金泽镇\n\t\t\t\t东庄村\n浙江省\t330000\n\t湖州市\t330500\n\t\t吴兴区\t330502\n\t\t\t织里镇\n\t\t\t\t东庄村\n",
+        "310118\t练塘镇\t东庄村\t东厍村\n310118\t金泽镇\t东庄村\n330502\t织里镇\t东庄村\n330502\t无村镇\n",
         encoding="utf-8",
     )
     assert len(list(read_villages(src))) == 4
+    assert [t.name for t in read_townships(src)] == ["练塘镇", "金泽镇", "织里镇", "无村镇"]
     cache = tmp_path / "cache dir #1?"  # opened by URI: spaces, # and ? must not break it
     vl = VillageList.open(src, cache)
     assert len(vl) == 4
@@ -407,7 +417,7 @@ def test_village_list_is_read_scoped_and_cached(tmp_path: Path) -> None:
     db.write_bytes(b"not a database" * 10)
     assert len(VillageList.open(src, cache)) == 4
     # an edited source gives a new key and a new file; the old one is removed
-    src.write_text(src.read_text("utf-8") + "\t\t\t\t新村\n", encoding="utf-8")
+    src.write_text(src.read_text("utf-8") + "330502\t织里镇\t新村\n", encoding="utf-8")
     assert len(VillageList.open(src, cache)) == 5 and len(list(cache.glob("villages-*.sqlite"))) == 1
 
 

