@@ -207,6 +207,27 @@ def test_score_matches_by_surface_and_folds_brackets():
     assert s.recall == 1.0 and s.extras == ["城中村"] and s.precision == pytest.approx(2 / 3)
 
 
+def test_window_score_counts_yes_rows_and_features_inside_windows(tmp_path):
+    from geoplan.extract.evaluate import line_of, load_windows, score_windows
+
+    (tmp_path / "w.csv").write_text("doc,window,start_line,end_line\nd,1,2,3\nd,2,5,5\n", encoding="utf-8")
+    (tmp_path / "g.csv").write_text(
+        "doc,window,name,surface,aliases,kind,geometry_kind,theme,section_path,region_hint,locatable\n"
+        "d,1,甲乙市,甲乙,,city,polygon,其他,,,yes\n"
+        "d,1,丙丁湖,丙丁湖,丙丁,lake,polygon,生态,,,yes\n"
+        "d,2,戊己园,戊己园,,park,point,生态,,,maybe\n",
+        encoding="utf-8",
+    )
+    windows, gold = load_windows(tmp_path / "w.csv", tmp_path / "g.csv")
+    line = line_of("a\nb\nc\nd\ne\n")
+    assert [line(i) for i in (0, 2, 8)] == [1, 2, 5]
+    mentions = [("甲乙区", "甲乙区", 2), ("庚辛", "庚辛", 3), ("丙丁湖", "丙丁湖", 4), ("戊己园", "戊己园", 5)]
+    s = score_windows(mentions, windows, gold)
+    # 甲乙区 matches 甲乙市 (unit tails), 丙丁湖 lies outside window 1, 戊己园 is a maybe row
+    assert s.misses == ["丙丁湖@1"] and s.recall == pytest.approx(1 / 2)
+    assert s.extras == ["庚辛@1"] and s.precision == pytest.approx(2 / 3)
+
+
 # ---------------------------------------------------------------------- corpus
 @pytest.fixture(scope="module")
 def corpus_results(corpus_files, gazetteer):
