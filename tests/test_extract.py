@@ -293,7 +293,7 @@ def test_unseen_plans_give_sane_features(corpus_results, doc):
     got = {g.name for g in groups}
     assert not got & NOT_PLACES, got & NOT_PLACES
     vocab = load_vocab()
-    from geoplan.extract.discovery import _generic_only
+    from geoplan.extract.shapes import generic_only
 
     for g in groups:
         assert len(g.name) >= 2
@@ -303,4 +303,4 @@ def test_unseen_plans_give_sane_features(corpus_results, doc):
             if stem.endswith(head):
                 stem = stem[: -len(head)]
                 break
-        assert not (stem and _generic_only(stem, vocab.generic)), g.name
+        assert not (stem and generic_only(stem, vocab.generic)), g.name
