@@ -56,6 +56,10 @@ def small_extractor() -> Extractor:
         _feature("hm", "花木街道", "street", "310115005", ["花木"]),
         _feature("dph", "淀浦河", "river", "310118", origin="curated"),
         _feature("g50", "G50高速", "road", "310118", ["G50"], origin="curated"),
+        # units of other provinces: a county is a place when the plan names its city or lists it
+        _feature("as", "鞍山市", "city", "210300", ["鞍山"]),
+        _feature("hc", "海城市", "district", "210381", ["海城"]),
+        _feature("hmx", "惠民县", "district", "371621", ["惠民"]),
     ]
     j = Jurisdiction(code="310118", name="青浦区", level="district", feature_id="qp")
     return Extractor(feats, j)
@@ -205,6 +209,52 @@ def test_score_matches_by_surface_and_folds_brackets():
     gold = [GoldName("吴江", frozenset({"吴江"})), GoldName("长三角(上海)医院", frozenset({fold("长三角(上海)医院")}))]
     s = score("x", [("吴江区", ["吴江"]), ("长三角（上海）医院", ["长三角（上海）医院"]), ("城中村", [])], gold)
     assert s.recall == 1.0 and s.extras == ["城中村"] and s.precision == pytest.approx(2 / 3)
+
+
+# ------------------------------------------------------- word boundaries, report
+def test_planning_verbs_and_quality_adverbs_are_trimmed_off_names(run):
+    got = names(run("建好金泽科技城，做优练塘创新港，激活朱家角核心区，推进高品质金泽森林公园建设。"))
+    assert {"金泽科技城", "练塘创新港", "朱家角核心区", "金泽森林公园"} <= got
+    assert not any(n.startswith(("建好", "做优", "激活", "高品质")) for n in got)
+
+
+def test_a_short_unit_name_inside_a_longer_name_is_not_that_unit(small_extractor, tmp_path):
+    rejected: list = []
+    ms = _extract(small_extractor, tmp_path, "建设朱家角森林动物园。", rejected)
+    assert "朱家角森林动物园" in names(ms) and "朱家角镇" not in names(ms)
+    assert ("朱家角", "inside-longer-name", "朱家角镇") in {(r.surface, r.rule, r.candidate) for r in rejected}
+
+
+def test_a_far_county_counts_only_beside_its_city_or_in_a_list(small_extractor, tmp_path):
+    rejected: list = []
+    alone = names(_extract(small_extractor, tmp_path, "推进海城市产业合作。", rejected))
+    assert "海城市" not in alone
+    assert any(r.rule == "away-without-its-city" and r.candidate == "海城市" for r in rejected)
+    assert "海城市" in names(_extract(small_extractor, tmp_path, "深化与鞍山市的合作，支持海城市产业转移。"))
+    assert "惠民县" in names(_extract(small_extractor, tmp_path, "对口支援青浦区、惠民县协作。"))
+
+
+def test_bare_water_names_are_found_and_units_are_not_rivers(run):
+    ms = run("保护长江和黄河生态，加强内河航运。")
+    rivers = {m.name for m in ms if m.kind == "river"}
+    assert {"长江", "黄河"} <= rivers and "内河" not in names(ms)
+
+
+def test_every_mention_has_a_confidence_and_rejections_name_their_rule(small_extractor, tmp_path):
+    from geoplan.extract.rejected import RULES
+
+    rejected: list = []
+    ms = _extract(small_extractor, tmp_path, "推进朱家角镇和青浦新城建设，完善服务中心功能。", rejected)
+    assert ms and all(0 < m.confidence <= 1 for m in ms)
+    full = next(m for m in ms if m.name == "朱家角镇")
+    assert full.confidence >= max(m.confidence for m in ms if m.origin == "discovery")
+    assert rejected and all(r.rule in RULES and r.reason and r.sentence for r in rejected)
+
+
+def _extract(extractor, tmp_path, text: str, rejected: list | None = None) -> list[Mention]:
+    raw = RawDocument(path=tmp_path / "plan.txt", text=text, encoding="utf-8", format="txt")
+    norm = normalize(raw)
+    return extractor.extract(norm, build_outline(norm), rejected)
 
 
 def test_window_score_counts_yes_rows_and_features_inside_windows(tmp_path):

@@ -44,7 +44,10 @@ class Discoverer:
         vocab: ExtractVocab,
         known_names: Iterable[str] = (),
         locator_names: Iterable[str] = (),
+        unit_names: Iterable[str] = (),
     ) -> None:
+        """``unit_names``: every administrative name and short form in the country, which a
+        bare water name (滁河) must not be (湛江, 浙江)."""
         import jieba  # lazy: jieba's dictionary takes a second to load
         import jieba.posseg
 
@@ -57,6 +60,7 @@ class Discoverer:
         self.evidence = Evidence(vocab, self._pos, known_names)
         self.known = self.evidence.known
         self.locators = set(n for n in locator_names if len(n) >= 2)
+        self._unit_names = frozenset(unit_names)
         for name in self.known:
             if self.evidence.base_frequency(name) < 2000:
                 self._tokenizer.add_word(name, freq=2000, tag="ns")
@@ -64,7 +68,9 @@ class Discoverer:
             if len(head) >= 2:
                 self._tokenizer.add_word(head, freq=5000, tag="n")
         for word in vocab.breakers:
-            if len(word) >= 2 and word not in self._freq:
+            # a planning verb jieba hardly knows (建好: 3 uses) must still cut the
+            # sentence, or it glues onto the name after it
+            if len(word) >= 2 and int(self._freq.get(word, 0) or 0) < 3000:
                 self._tokenizer.add_word(word, freq=3000, tag="v")
         for word in vocab.soft_breakers:
             if len(word) >= 2:
@@ -97,8 +103,13 @@ class Discoverer:
         return out
 
     # -------------------------------------------------------------- discovery
-    def find(self, text: str, start: int, end: int, toks: list[Token] | None = None) -> list[Candidate]:
-        """Candidates in one sentence ``text[start:end]`` (``toks``: its tokens, if cut already)."""
+    def find(
+        self, text: str, start: int, end: int, toks: list[Token] | None = None, dropped: list | None = None
+    ) -> list[Candidate]:
+        """Candidates in one sentence ``text[start:end]`` (``toks``: its tokens, if cut already).
+
+        ``dropped``, when given, receives ``(start, end, rule, "")`` for each name-shaped
+        span set aside as no place (the ``not_a_place`` report)."""
         toks = self.tokens(text, start, end) if toks is None else toks
         if not toks:
             return []
@@ -106,7 +117,7 @@ class Discoverer:
         taken_until = -1
         for hs, he, head in self._heads(text, start, end):
             # a head inside the stem of a name already found ending later is skipped later
-            cand = self._candidate(text, toks, hs, he, head, start)
+            cand = self._candidate(text, toks, hs, he, head, start, dropped)
             if cand is None:
                 continue
             cands.append(cand)
@@ -134,7 +145,7 @@ class Discoverer:
         return sorted(seen_end.values())
 
     def _candidate(
-        self, text: str, toks: list[Token], hs: int, he: int, head: str, sent_start: int
+        self, text: str, toks: list[Token], hs: int, he: int, head: str, sent_start: int, dropped: list | None = None
     ) -> Candidate | None:
         v = self.vocab
         # the head must end a word: 站 in 站在 is not a station
@@ -214,14 +225,24 @@ class Discoverer:
                 if text[k:end] in self.known and (text[stem_start:k] not in self.known or len(head) == 1):
                     return None
         stem_tokens = [t for t in stem_tokens if t.end > stem_start]
-        verdict = self.evidence.verdict(stem, head, kind, stem_tokens, name)
+        if len(stem) == 1 and kind in v.bare_proper_kinds and self._bare_place_word(toks, stem_start, name_end, name):
+            return Candidate(stem_start, end, name, kind, head, stem)
+        verdict, rule = self.evidence.judge(stem, head, kind, stem_tokens, name)
         if verdict is False:
+            if dropped is not None and len(stem) >= 2:
+                dropped.append((stem_start, end, rule, ""))
             return None
         if verdict is True and self._locator_only(stem, kind):
             return None
         return Candidate(
             stem_start, end, name, kind, head, stem, generic=verdict == "generic", weak=verdict == "weak"
         )
+
+    def _bare_place_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
+        """长江, 滁河: one token the segmenter tags as a place, no administrative unit's name."""
+        if name in self._unit_names or name in self.vocab.generic or name in self.vocab.not_places:
+            return False
+        return any(t.start == start and t.end == end and t.flag == "ns" for t in toks)
 
     def _locator_only(self, stem: str, kind: str) -> bool:
         """金泽镇湿地: a township's name plus a natural or area head names no one place."""

@@ -62,53 +62,57 @@ class Evidence:
     def verdict(self, stem: str, head: str, kind: str, stem_tokens: list[Token], name: str) -> bool | str:
         """True for a name, False for nothing, ``"generic"`` for a generic phrase
         such as 生态廊道 that only a preceding list can turn into names."""
+        return self.judge(stem, head, kind, stem_tokens, name)[0]
+
+    def judge(self, stem: str, head: str, kind: str, stem_tokens: list[Token], name: str) -> tuple[bool | str, str]:
+        """The verdict with the rule (an id of :data:`geoplan.extract.rejected.RULES`) that decided it."""
         v = self.vocab
         if len(stem) < (1 if head in v.numeric_heads else v.min_stem) and stem not in self.known:
             if not (len(stem) == 1 and len(head) >= 2 and head not in v.weak_heads):
-                return False
+                return False, "no-proper-part"
         stripped = stem.strip(v.quote_open + v.quote_close)
         unquoted = re.sub(f"[{re.escape(v.quote_open)}][^{re.escape(v.quote_close)}]*[{re.escape(v.quote_close)}]", "", stem)
         if "+" in unquoted or "＋" in unquoted:
             # 区域品牌+优势产业+…: a formula, not a name (a quoted “文创+基金” may be one)
-            return False
+            return False, "formula"
         if stripped[-1:] in NUMERALS and head not in v.numeric_heads:
             # …帮百村: a count before the head
-            return False
+            return False, "measure"
         if generic_only(stripped, v.generic):
             # 生态廊道, 通用机场: no name, but a list before it may share the head
-            return "generic"
+            return "generic", "category"
         if name in v.not_places or stem in v.not_places:
-            return False
+            return False, "not-a-place"
         if any(name.endswith(d) for d in v.designations) and self.known_stem(stem):
             # 陈云纪念馆爱国主义教育示范基地: a title the known place holds, not a place
-            return False
+            return False, "designation"
         if any(name.endswith(a) for a in v.actor_heads):
-            return False
+            return False, "actor"
         if any(sl in name for sl in v.slogans):
-            return False
+            return False, "slogan"
         for np_ in v.not_places:
             if name.endswith(np_) and (len(name) - len(np_) <= 1 or generic_only(name[: -len(np_)], v.generic)):
-                return False
+                return False, "not-a-place"
         stripped = stem.strip(v.quote_open + v.quote_close)
         if head not in v.numeric_heads and len(re.sub(r"[A-Za-z0-9\s]", "", stripped)) < 1:
-            return False
+            return False, "no-proper-part"
         if head in v.numeric_heads and re.fullmatch(r"[A-Za-z]?\d+[A-Za-z]?", stripped):
-            return True
+            return True, ""
         if head not in v.numeric_heads and re.search(r"(?<![A-Za-z\d])\d{2,}", stripped):
             # "65公里", "500强": a measure inside the stem, not a name
-            return False
+            return False, "measure"
         proper = self.proper_text(stem)
         if proper is True:
-            return True
+            return True, ""
         # 商城路, 人民路: a road or river is often named by one ordinary place-like word
         words = list(self._pos.cut(stripped))
         if len(head) == 1 and kind in v.locator_before and len(words) == 1 and words[0].flag in PROPER_FLAGS:
-            return True
+            return True, ""
         if len(head) == 1 and kind in v.locator_before and len(stripped) <= 3:
             # 建新村 among 张巷村、李庄村: village and road names are often plain words;
             # a list of names around one vouches for it
-            return "weak"
-        return "weak" if proper == "weak" else False
+            return ("weak"), "no-proper-part"
+        return ("weak" if proper == "weak" else False), "no-proper-part"
 
     def proper_text(self, text: str) -> bool | str:
         """A proper part: a quoted name, a code, a known name, a rare or proper word.
