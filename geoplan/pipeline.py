@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geoplan.errors import GeoplanError, PlanReadError
-from geoplan.extract import Extractor
+from geoplan.extract import Extractor, Rejected
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.vocab import load_vocab
 from geoplan.geocode import Entity, Overrides, Resolver
@@ -39,6 +39,7 @@ class PlanResult:
     jurisdiction: Jurisdiction | None
     mentions: list[Mention]
     features: list[PlanFeature]
+    rejected: list[Rejected] = field(default_factory=list)  # what extraction set aside, and why
 
     @property
     def doc(self) -> str:
@@ -161,7 +162,8 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
     outline = build_outline(norm)
     j = ctx.jurisdiction(norm, outline.title)
     extractor = ctx.extractor(j)
-    mentions = extractor.extract(norm, outline)
+    rejected: list[Rejected] = []
+    mentions = extractor.extract(norm, outline, rejected)
     groups = aggregate(mentions)
     resolver = Resolver(ctx.gazetteer, j, ctx.overrides)
     done = {}
@@ -191,7 +193,9 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
         pf.entity_id = entity_id(pf)
         located[i] = pf
     features = _merge_same_place([located[i] for i in range(len(groups))], ctx.gazetteer)
-    return PlanResult(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions, features=features)
+    return PlanResult(
+        raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions, features=features, rejected=rejected
+    )
 
 
 _SAME_FEATURE_METHODS = ("exact", "alias")
@@ -312,8 +316,19 @@ def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str 
     written["report"] = write_text(out / "report.json", json.dumps(result.report, ensure_ascii=False, indent=2) + "\n")
     written["unresolved"] = _write_csv(result.layers.unresolved, out / "unresolved.csv")
     written["mentions"] = _write_csv(result.layers.mentions, out / "mentions.csv")
+    written["not_a_place"] = _write_csv(_not_a_place(result), out / "not_a_place.csv")
     written["map"] = _write_maps(result, out / "maps", ctx, map_assets)
     return written
+
+
+def _not_a_place(result: BuildResult):
+    """What extraction read and set aside in every plan, with the rule (see :mod:`geoplan.extract.rejected`)."""
+    import pandas as pd
+
+    from geoplan.extract.rejected import REPORT_COLUMNS, report_rows
+
+    rows = [row for p in result.plans for row in report_rows(p.rejected)]
+    return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
 
 
 def _write_csv(df, path: Path) -> Path:

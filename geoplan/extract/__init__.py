@@ -244,6 +244,7 @@ class Extractor:
         extra: list[Candidate] = []
         for c in cands:
             extra.extend(coordinated(text, c, v, s, accept=self.discoverer.can_be_name))
+        generic = [c for c in cands if c.generic]
         cands = [c for c in cands if not c.generic and free(c.start, c.end)] + extra
         cands = self._confirm_weak(text, cands, dict_hits, drop)
         out: list[_Found] = []
@@ -272,6 +273,10 @@ class Extractor:
             conf = _CONFIDENCE["weak" if c.weak else c.rule] if (c.weak or c.rule in _CONFIDENCE) else _CONFIDENCE["head"]
             out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
         out.sort(key=lambda f: (f.start, -f.end))
+        for g in generic:
+            # 开发区, 生态廊道: a category; reported unless a list turned it into names
+            if not any(f.start < g.end and g.start < f.end for f in out):
+                drop(g.start, g.end, "category")
         return out
 
     def _confirm_weak(self, text: str, cands: list[Candidate], dict_hits: list[DictMatch], drop=None) -> list[Candidate]:

@@ -170,6 +170,8 @@ class Discoverer:
             # 乡村, 城镇, 滨湖 are words, not a stem plus a head; nor are verb-object
             # words such as 驻村 or 巡河
             if pair in v.generic or pair in v.not_places:
+                if dropped is not None:
+                    dropped.append((hs - 1, he, "category" if pair in v.generic else "not-a-place", ""))
                 return None
             if tok_end is not None and tok_end.word == pair and tok_end.flag.startswith("v") and self.word_frequency(pair) > 0:
                 return None

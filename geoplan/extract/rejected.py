@@ -44,3 +44,23 @@ class Rejected:
     @property
     def reason(self) -> str:
         return RULES.get(self.rule, self.rule)
+
+
+#: columns of the not_a_place report, in order
+REPORT_COLUMNS: tuple[str, ...] = ("doc", "surface", "rule", "reason", "candidate", "task_id", "start", "end", "sentence")
+
+
+def report_rows(rejected: list[Rejected]) -> list[dict]:
+    """The not_a_place report: one row per distinct (doc, surface, rule), first occurrence first."""
+    seen: set[tuple[str, str, str]] = set()
+    rows = []
+    for r in rejected:
+        key = (r.doc, r.surface, r.rule)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            {"doc": r.doc, "surface": r.surface, "rule": r.rule, "reason": r.reason, "candidate": r.candidate,
+             "task_id": r.task_id, "start": r.span[0], "end": r.span[1], "sentence": r.sentence}
+        )
+    return rows
