@@ -60,6 +60,7 @@ def small_extractor() -> Extractor:
         _feature("as", "鞍山市", "city", "210300", ["鞍山"]),
         _feature("hc", "海城市", "district", "210381", ["海城"]),
         _feature("hmx", "惠民县", "district", "371621", ["惠民"]),
+        _feature("xx", "新乡市", "city", "410700", ["新乡"]),
     ]
     j = Jurisdiction(code="310118", name="青浦区", level="district", feature_id="qp")
     return Extractor(feats, j)
@@ -232,6 +233,9 @@ def test_a_far_county_counts_only_beside_its_city_or_in_a_list(small_extractor, 
     assert any(r.rule == "away-without-its-city" and r.candidate == "海城市" for r in rejected)
     assert "海城市" in names(_extract(small_extractor, tmp_path, "深化与鞍山市的合作，支持海城市产业转移。"))
     assert "惠民县" in names(_extract(small_extractor, tmp_path, "对口支援青浦区、惠民县协作。"))
+    # a far city's short form: in a list of places, not as two characters of 新乡贤
+    assert "新乡市" in names(_extract(small_extractor, tmp_path, "深化与青浦、新乡的协作。"))
+    assert "新乡市" not in names(_extract(small_extractor, tmp_path, "培育新乡贤队伍。"))
 
 
 def test_bare_water_names_are_found_and_units_are_not_rivers(run):

@@ -97,6 +97,7 @@ class Extractor:
         provinces = set(neighbour_provinces)
         if jurisdiction:
             provinces.add(jurisdiction.province_prefix)
+        self._near = frozenset(provinces)
         pairs = list(self._scoped_names(self._features.values(), jurisdiction, provinces))
         regions = self.vocab.regions or {}
         names = build_name_map(pairs)
@@ -147,7 +148,9 @@ class Extractor:
                 continue
             if f.kind in ("province", "city", "district"):
                 yield f.name, f.id
-                if near:
+                # provinces and prefecture cities are named by their short forms
+                # anywhere (北京, 苏州); a county's short form only near home
+                if near or f.kind in ("province", "city"):
                     for a in f.aliases:
                         yield a, f.id
             elif near and jurisdiction is not None:
@@ -314,10 +317,10 @@ class Extractor:
         return out
 
     def _county_short_form(self, d: DictMatch) -> bool:
-        """True when every feature the match names is a county or township written here in a short form
-        (花溪 for 花溪区, 西塘 for 西塘镇 inside 平望镇西塘社区)."""
+        """True when every feature the match names is an administrative unit written here in a short form
+        (花溪 for 花溪区, 西塘 for 西塘镇 inside 平望镇西塘社区, 中山 inside 中山植物园)."""
         feats = [self._features[i] for i in d.ids if i in self._features]
-        return bool(feats) and all(f.kind in ("district", "town", "street") and d.surface != f.name for f in feats)
+        return bool(feats) and all(f.origin == "admin" and d.surface != f.name for f in feats)
 
     def _implausible(self, d: DictMatch, toks) -> str | None:
         """Why a gazetteer match is no name here (a rule id), or ``None`` when it stands.
@@ -381,6 +384,15 @@ class Extractor:
             if away and not any(self._city_named(x.admin_code or "", named) for x in feats) and not _listed(text, f, found, self.vocab.list_separators):
                 if dropped is not None:
                     dropped.append((f.start, f.end, "away-without-its-city", f.name))
+                continue
+            far_city = bool(feats) and all(
+                x.origin == "admin" and x.kind == "city" and f.surface != x.name and (x.admin_code or "")[:2] not in self._near
+                for x in feats
+            )
+            if far_city and not _listed(text, f, found, self.vocab.list_separators):
+                # 新乡 of 新乡贤: a far city's short form counts in a list of places (北京、上海)
+                if dropped is not None:
+                    dropped.append((f.start, f.end, "far-city-alone", f.name))
                 continue
             out.append(f)
         return out

@@ -18,6 +18,7 @@ RULES: dict[str, str] = {
     "slogan": "part of a policy slogan (金山银山)",
     "inside-longer-name": "a short place name inside a longer name is not that place (红山 in 红山森林动物园)",
     "away-without-its-city": "a county or township of another province whose city the plan never names",
+    "far-city-alone": "the short form of a city far from the plan's area, standing in no list of places (新乡 in 新乡贤)",
     "category": "a generic category or concept, not one place (开发区, 城中村, 生态廊道)",
     "not-a-place": "a phrase listed as never a place (服务中心, 都市圈)",
     "actor": "an organisation acting in the plan (大学, 集团, 委员会)",
