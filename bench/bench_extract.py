@@ -45,6 +45,7 @@ def main() -> int:
     ap.add_argument("--window-gold", type=Path, default=ROOT.parent / "shared" / "eval" / "nanjing_gold.csv")
     ap.add_argument("--sample", type=int, default=40, help="names drawn per wider plan without gold")
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--only", nargs="*", default=(), help="run only plans whose file name holds one of these")
     ap.add_argument("--quiet", action="store_true", help="figures only, no lists")
     args = ap.parse_args()
 
@@ -56,6 +57,9 @@ def main() -> int:
     wider = sorted(p for p in args.wider.glob("*") if p.suffix in (".txt", ".html", ".htm", ".pdf", ".docx"))
     windows, window_gold = load_windows(args.windows, args.window_gold) if args.windows.exists() else ([], [])
     window_docs = {w.doc for w in windows}
+    if args.only:
+        plans = [p for p in plans if any(o in p.name for o in args.only)]
+        wider = [p for p in wider if any(o in p.name for o in args.only)]
 
     prepared = []
     for path in [*plans, *wider]:

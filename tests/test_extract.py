@@ -219,6 +219,12 @@ def test_planning_verbs_and_quality_adverbs_are_trimmed_off_names(run):
     assert not any(n.startswith(("建好", "做优", "激活", "高品质")) for n in got)
 
 
+def test_a_one_character_verb_opening_a_list_is_no_part_of_its_first_item(run):
+    got = names(run("“两港”：指金泽智能制造与装备创新港。"))
+    assert any(n.startswith("金泽智能制造") for n in got)
+    assert not any(n.startswith("指") for n in got)
+
+
 def test_a_short_unit_name_inside_a_longer_name_is_not_that_unit(small_extractor, tmp_path):
     rejected: list = []
     ms = _extract(small_extractor, tmp_path, "建设朱家角森林动物园。", rejected)

@@ -120,6 +120,8 @@ def _trim_leading(text: str, i: int, j: int, vocab: ExtractVocab) -> int:
         for b in vocab.breakers:
             if len(b) >= 2 and text.startswith(b, k) and k + len(b) <= j:
                 best = max(best, k + len(b))
+    if best == i and j - i > 2 and text[i] in vocab.breakers:
+        best = i + 1  # "指A与B…", "含A、B": a verb of one character opening the list
     return best
 
 
