@@ -112,14 +112,25 @@ def outline(plan, as_json) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="CSV, one row per mention.")
 @click.option("--json", "as_json", is_flag=True, help="JSON, one object per mention.")
 @click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
-def extract(plan, as_csv, as_json, jurisdiction) -> None:
-    """List the places and projects PLAN names, with their tasks."""
+@click.option("--rejected", is_flag=True, help="List what was read and set aside as not a place, with the rule that did it.")
+def extract(plan, as_csv, as_json, jurisdiction, rejected) -> None:
+    """List the places and projects PLAN names, with their tasks (or, with --rejected, what is not a place)."""
     from geoplan.pipeline import Context, extract_plan
 
-    mentions = extract_plan(plan, Context(jurisdiction=jurisdiction)).mentions
+    plan_read = extract_plan(plan, Context(jurisdiction=jurisdiction))
+    mentions, set_aside = plan_read.mentions, plan_read.rejected
     from geoplan.output.tables import mention_row
 
-    rows = [{**mention_row(m), "kind": m.kind} for m in mentions]
+    if rejected:
+        from geoplan.extract.rejected import report_rows
+
+        rows = report_rows(set_aside)
+        if not (as_json or as_csv):
+            for r in rows:
+                click.echo(f"{r['surface']}\t{r['rule']}\t{r['candidate']}\t{r['task_id']}\t{r['reason']}")
+            return
+    else:
+        rows = [{**mention_row(m), "kind": m.kind} for m in mentions]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
     elif as_csv:

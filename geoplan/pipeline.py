@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geoplan.errors import GeoplanError, PlanReadError
-from geoplan.extract import Extractor
+from geoplan.extract import Extractor, Rejected
 from geoplan.extract.aggregate import aggregate
 from geoplan.geocode import Overrides, locate
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
@@ -39,6 +39,7 @@ class Extracted:
     outline: Outline
     jurisdiction: Jurisdiction | None
     mentions: list[Mention]
+    rejected: list[Rejected] = field(default_factory=list)  # what extraction set aside, and why
 
 
 @dataclass
@@ -51,6 +52,7 @@ class PlanResult:
     jurisdiction: Jurisdiction | None
     mentions: list[Mention]
     features: list[PlanFeature]
+    rejected: list[Rejected] = field(default_factory=list)  # what extraction set aside, and why
 
     @property
     def doc(self) -> str:
@@ -174,8 +176,9 @@ def extract_plan(path: Path | str, ctx: Context) -> Extracted:
     norm = _normalize_pkg.normalize(raw)
     outline = build_outline(norm)
     j = ctx.jurisdiction(norm, outline.title)
-    mentions = ctx.extractor(j).extract(norm, outline)
-    return Extracted(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions)
+    rejected: list[Rejected] = []
+    mentions = ctx.extractor(j).extract(norm, outline, rejected)
+    return Extracted(raw=raw, norm=norm, outline=outline, jurisdiction=j, mentions=mentions, rejected=rejected)
 
 
 def geocode_plan(plan: Extracted, ctx: Context) -> list[PlanFeature]:
@@ -210,6 +213,7 @@ def process_plan(path: Path | str, ctx: Context) -> PlanResult:
         jurisdiction=plan.jurisdiction,
         mentions=plan.mentions,
         features=features,
+        rejected=plan.rejected,
     )
 
 
@@ -275,8 +279,19 @@ def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str 
     written["report"] = write_text(out / "report.json", json.dumps(result.report, ensure_ascii=False, indent=2) + "\n")
     written["unresolved"] = _write_csv(result.layers.unresolved, out / "unresolved.csv")
     written["mentions"] = _write_csv(result.layers.mentions, out / "mentions.csv")
+    written["not_a_place"] = _write_csv(_not_a_place(result), out / "not_a_place.csv")
     written["map"] = _write_maps(result, out / "maps", ctx, map_assets)
     return written
+
+
+def _not_a_place(result: BuildResult):
+    """What extraction read and set aside in every plan, with the rule (see :mod:`geoplan.extract.rejected`)."""
+    import pandas as pd
+
+    from geoplan.extract.rejected import REPORT_COLUMNS, report_rows
+
+    rows = [row for p in result.plans for row in report_rows(p.rejected)]
+    return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
 
 
 def _write_csv(df, path: Path) -> Path:

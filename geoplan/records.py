@@ -163,6 +163,7 @@ class Mention:
     gazetteer_ids: tuple[str, ...] = ()
     doc: str = ""
     rule: str = ""  # which grammar rule produced it (coordination, nested, …)
+    confidence: float = 0.9  # how sure extraction is that this span names a place (0–1)
 
 
 @dataclass

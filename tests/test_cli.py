@@ -93,6 +93,21 @@ def test_outline_and_extract_commands(tmp_path, gazetteer):
     assert {"淀山湖", "元荡", "朱家角站"} <= {r["name"] for r in rows}
     for r in rows:
         assert EXAMPLE[r["raw_start"] : r["raw_end"]] == r["surface"]
+        assert 0 < r["name_confidence"] <= 1
+
+
+def test_extract_rejected_lists_what_is_not_a_place(tmp_path, gazetteer):
+    from geoplan.extract.rejected import RULES
+
+    plan = tmp_path / "p.txt"
+    plan.write_text("一、生态\n完善淀山湖周边服务中心功能，推进城中村改造和开发区整合。\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["extract", str(plan), "--rejected", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert rows and all(r["rule"] in RULES and r["reason"] == RULES[r["rule"]] for r in rows)
+    assert "淀山湖" not in {r["surface"] for r in rows}
+    res = CliRunner().invoke(main, ["extract", str(plan), "--rejected"])
+    assert res.exit_code == 0 and rows[0]["surface"] in res.output
 
 
 def test_gazetteer_search_stats_and_validate(gazetteer):

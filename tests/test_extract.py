@@ -56,6 +56,11 @@ def small_extractor() -> Extractor:
         _feature("hm", "花木街道", "street", "310115005", ["花木"]),
         _feature("dph", "淀浦河", "river", "310118", origin="curated"),
         _feature("g50", "G50高速", "road", "310118", ["G50"], origin="curated"),
+        # units of other provinces: a county is a place when the plan names its city or lists it
+        _feature("as", "鞍山市", "city", "210300", ["鞍山"]),
+        _feature("hc", "海城市", "district", "210381", ["海城"]),
+        _feature("hmx", "惠民县", "district", "371621", ["惠民"]),
+        _feature("xx", "新乡市", "city", "410700", ["新乡"]),
     ]
     j = Jurisdiction(code="310118", name="青浦区", level="district", feature_id="qp")
     return Extractor(feats, j)
@@ -207,6 +212,82 @@ def test_score_matches_by_surface_and_folds_brackets():
     assert s.recall == 1.0 and s.extras == ["城中村"] and s.precision == pytest.approx(2 / 3)
 
 
+# ------------------------------------------------------- word boundaries, report
+def test_planning_verbs_and_quality_adverbs_are_trimmed_off_names(run):
+    got = names(run("建好金泽科技城，做优练塘创新港，激活朱家角核心区，推进高品质金泽森林公园建设。"))
+    assert {"金泽科技城", "练塘创新港", "朱家角核心区", "金泽森林公园"} <= got
+    assert not any(n.startswith(("建好", "做优", "激活", "高品质")) for n in got)
+
+
+def test_a_one_character_verb_opening_a_list_is_no_part_of_its_first_item(run):
+    got = names(run("“两港”：指金泽智能制造与装备创新港。"))
+    assert any(n.startswith("金泽智能制造") for n in got)
+    assert not any(n.startswith("指") for n in got)
+
+
+def test_a_short_unit_name_inside_a_longer_name_is_not_that_unit(small_extractor, tmp_path):
+    rejected: list = []
+    ms = _extract(small_extractor, tmp_path, "建设朱家角森林动物园。", rejected)
+    assert "朱家角森林动物园" in names(ms) and "朱家角镇" not in names(ms)
+    assert ("朱家角", "inside-longer-name", "朱家角镇") in {(r.surface, r.rule, r.candidate) for r in rejected}
+
+
+def test_a_far_county_counts_only_beside_its_city_or_in_a_list(small_extractor, tmp_path):
+    rejected: list = []
+    alone = names(_extract(small_extractor, tmp_path, "推进海城市产业合作。", rejected))
+    assert "海城市" not in alone
+    assert any(r.rule == "away-without-its-city" and r.candidate == "海城市" for r in rejected)
+    assert "海城市" in names(_extract(small_extractor, tmp_path, "深化与鞍山市的合作，支持海城市产业转移。"))
+    assert "惠民县" in names(_extract(small_extractor, tmp_path, "对口支援青浦区、惠民县协作。"))
+    # a far city's short form: in a list of places, not as two characters of 新乡贤
+    assert "新乡市" in names(_extract(small_extractor, tmp_path, "深化与青浦、新乡的协作。"))
+    assert "新乡市" not in names(_extract(small_extractor, tmp_path, "培育新乡贤队伍。"))
+
+
+def test_bare_water_names_are_found_and_units_are_not_rivers(run):
+    ms = run("保护长江和黄河生态，加强内河航运。")
+    rivers = {m.name for m in ms if m.kind == "river"}
+    assert {"长江", "黄河"} <= rivers and "内河" not in names(ms)
+
+
+def test_every_mention_has_a_confidence_and_rejections_name_their_rule(small_extractor, tmp_path):
+    from geoplan.extract.rejected import RULES
+
+    rejected: list = []
+    ms = _extract(small_extractor, tmp_path, "推进朱家角镇和青浦新城建设，完善服务中心功能。", rejected)
+    assert ms and all(0 < m.confidence <= 1 for m in ms)
+    full = next(m for m in ms if m.name == "朱家角镇")
+    assert full.confidence >= max(m.confidence for m in ms if m.origin == "discovery")
+    assert rejected and all(r.rule in RULES and r.reason and r.sentence for r in rejected)
+
+
+def _extract(extractor, tmp_path, text: str, rejected: list | None = None) -> list[Mention]:
+    raw = RawDocument(path=tmp_path / "plan.txt", text=text, encoding="utf-8", format="txt")
+    norm = normalize(raw)
+    return extractor.extract(norm, build_outline(norm), rejected)
+
+
+def test_window_score_counts_yes_rows_and_features_inside_windows(tmp_path):
+    from geoplan.extract.evaluate import line_of, load_windows, score_windows
+
+    (tmp_path / "w.csv").write_text("doc,window,start_line,end_line\nd,1,2,3\nd,2,5,5\n", encoding="utf-8")
+    (tmp_path / "g.csv").write_text(
+        "doc,window,name,surface,aliases,kind,geometry_kind,theme,section_path,region_hint,locatable\n"
+        "d,1,甲乙市,甲乙,,city,polygon,其他,,,yes\n"
+        "d,1,丙丁湖,丙丁湖,丙丁,lake,polygon,生态,,,yes\n"
+        "d,2,戊己园,戊己园,,park,point,生态,,,maybe\n",
+        encoding="utf-8",
+    )
+    windows, gold = load_windows(tmp_path / "w.csv", tmp_path / "g.csv")
+    line = line_of("a\nb\nc\nd\ne\n")
+    assert [line(i) for i in (0, 2, 8)] == [1, 2, 5]
+    mentions = [("甲乙区", "甲乙区", 2), ("庚辛", "庚辛", 3), ("丙丁湖", "丙丁湖", 4), ("戊己园", "戊己园", 5)]
+    s = score_windows(mentions, windows, gold)
+    # 甲乙区 matches 甲乙市 (unit tails), 丙丁湖 lies outside window 1, 戊己园 is a maybe row
+    assert s.misses == ["丙丁湖@1"] and s.recall == pytest.approx(1 / 2)
+    assert s.extras == ["庚辛@1"] and s.precision == pytest.approx(2 / 3)
+
+
 # ---------------------------------------------------------------------- corpus
 @pytest.fixture(scope="module")
 def corpus_results(corpus_files, gazetteer):
@@ -272,7 +353,7 @@ def test_unseen_plans_give_sane_features(corpus_results, doc):
     got = {g.name for g in groups}
     assert not got & NOT_PLACES, got & NOT_PLACES
     vocab = load_vocab()
-    from geoplan.extract.discovery import _generic_only
+    from geoplan.extract.shapes import generic_only
 
     for g in groups:
         assert len(g.name) >= 2
@@ -282,4 +363,4 @@ def test_unseen_plans_give_sane_features(corpus_results, doc):
             if stem.endswith(head):
                 stem = stem[: -len(head)]
                 break
-        assert not (stem and _generic_only(stem, vocab.generic)), g.name
+        assert not (stem and generic_only(stem, vocab.generic)), g.name

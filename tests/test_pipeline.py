@@ -103,6 +103,22 @@ def test_unlocated_features_are_reported_not_dropped(corpus_build):
     assert csv_text.count("\n") == len(unlocated) + 1 or len(unlocated) == 0
 
 
+def test_what_is_not_a_place_is_reported_with_its_rule(corpus_build):
+    import csv
+
+    from geoplan.extract.rejected import REPORT_COLUMNS, RULES
+
+    result, out = corpus_build
+    with (out / "not_a_place.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and tuple(rows[0]) == REPORT_COLUMNS
+    assert {r["rule"] for r in rows} <= set(RULES) and all(r["reason"] and r["sentence"] for r in rows)
+    kept = set(result.layers.mentions["surface"])
+    # a span set aside at one place may be a name elsewhere; most are never kept
+    assert sum(r["surface"] not in kept for r in rows) > len(rows) / 2
+    assert result.layers.mentions["name_confidence"].between(0, 1, inclusive="right").all()
+
+
 def test_precision_is_stated_for_every_located_feature(corpus_build):
     result, _ = corpus_build
     loc = result.layers.features[result.layers.features["located"]]

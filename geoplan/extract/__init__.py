@@ -20,17 +20,35 @@ from dataclasses import dataclass
 from geoplan.extract.dictionary import DictMatch, NameMatcher, build_name_map
 from geoplan.extract.discovery import Candidate, Discoverer
 from geoplan.extract.grammar import coordinated
+from geoplan.extract.rejected import Rejected
 from geoplan.extract.vocab import ExtractVocab, load_vocab
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Mention, NormalizedText, Outline
 
-__all__ = ["Extractor", "extract", "sentences"]
+__all__ = ["Extractor", "Rejected", "extract", "sentences"]
 
 #: a short administrative name this frequent in jieba's dictionary is an ordinary word
 _COMMON_WORD_FREQ = 3000
 #: the same for a short form of a unit outside the plan's province (新建 of 江西 in a 浙江 plan)
 _AWAY_WORD_FREQ = 500
+
+#: how sure extraction is that a span names a place, by the evidence it rests on
+#: (a full gazetteer name at word boundaries is near certain; a word only a list
+#: of names vouches for is a guess worth reviewing)
+_CONFIDENCE = {
+    "gazetteer": 0.95,
+    "gazetteer-short": 0.8,
+    "nested": 0.75,
+    "region": 0.9,
+    "village-list": 0.85,
+    "head": 0.8,
+    "group": 0.8,
+    "coordination": 0.7,
+    "weak": 0.55,
+}
+#: kinds of administrative units whose short or far forms need company to count
+_UNIT_KINDS = frozenset({"district", "town", "street"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,7 @@ class _Found:
     origin: str
     ids: tuple[str, ...]
     rule: str
+    confidence: float = 0.9
 
 
 def sentences(text: str, start: int, end: int, ends: str = "。；！？\n") -> list[tuple[int, int]]:
@@ -76,6 +95,7 @@ class Extractor:
         provinces = set(neighbour_provinces)
         if jurisdiction:
             provinces.add(jurisdiction.province_prefix)
+        self._near = frozenset(provinces)
         pairs = list(self._scoped_names(self._features.values(), jurisdiction, provinces))
         regions = self.vocab.regions or {}
         names = build_name_map(pairs)
@@ -88,10 +108,18 @@ class Extractor:
         for name in self._villages:
             names[name] = ()
         self.matcher = NameMatcher(names)
+        self._city_codes = {
+            f.admin_code for f in self._features.values() if f.origin == "admin" and f.kind == "city" and f.admin_code
+        }
         self._slogans = tuple(self.vocab.slogans)
         locators = {n for n, fid in pairs if self._features[fid].kind in self.vocab.locator_admin_kinds}
+        # provinces, cities and counties: a township may bear a river's name (长江乡), a county seldom
+        units = {
+            n for f in self._features.values()
+            if f.origin == "admin" and f.kind in ("province", "city", "district") for n in f.all_names
+        }
         self.discoverer = Discoverer(
-            self.vocab, known_names=[*(n for n, _ in pairs), *self._villages], locator_names=locators
+            self.vocab, known_names=[*(n for n, _ in pairs), *self._villages], locator_names=locators, unit_names=units
         )
 
     # ------------------------------------------------------------------ scope
@@ -118,7 +146,9 @@ class Extractor:
                 continue
             if f.kind in ("province", "city", "district"):
                 yield f.name, f.id
-                if near:
+                # provinces and prefecture cities are named by their short forms
+                # anywhere (北京, 苏州); a county's short form only near home
+                if near or f.kind in ("province", "city"):
                     for a in f.aliases:
                         yield a, f.id
             elif near and jurisdiction is not None:
@@ -134,11 +164,30 @@ class Extractor:
                             yield a, f.id
 
     # ---------------------------------------------------------------- extract
-    def extract(self, norm: NormalizedText, outline: Outline) -> list[Mention]:
+    def extract(
+        self, norm: NormalizedText, outline: Outline, rejected: list[Rejected] | None = None
+    ) -> list[Mention]:
+        """Every mention of a place or project in the plan's body.
+
+        ``rejected``, when given, receives what was read and set aside, with the
+        rule that set it aside (the ``not_a_place`` report).
+        """
         text = norm.text
         found: list[_Found] = []
+        dropped: list[tuple[int, int, str, str]] = []
         for s, e in self._body_sentences(norm):
-            found.extend(self._in_sentence(text, s, e))
+            found.extend(self._in_sentence(text, s, e, dropped if rejected is not None else None))
+        found = self._with_their_cities(text, found, dropped if rejected is not None else None)
+        if rejected is not None:
+            for a, b, rule, cand in dropped:
+                node = outline.node_at(a)
+                rejected.append(
+                    Rejected(
+                        surface=text[a:b], rule=rule, span=(a, b),
+                        sentence=_sentence_around(text, a, b, self.vocab.sentence_ends),
+                        task_id=node.id, doc=norm.doc, candidate=cand,
+                    )
+                )
         mentions = []
         for f in found:
             node = outline.node_at(f.start)
@@ -159,6 +208,7 @@ class Extractor:
                     gazetteer_ids=f.ids,
                     doc=norm.doc,
                     rule=f.rule,
+                    confidence=f.confidence,
                 )
             )
         return mentions
@@ -169,7 +219,9 @@ class Extractor:
             return spans
         return [s for s in spans if not any(a <= s[0] < b for a, b in norm.junk_spans)]
 
-    def _in_sentence(self, text: str, s: int, e: int) -> list[_Found]:
+    def _in_sentence(
+        self, text: str, s: int, e: int, dropped: list[tuple[int, int, str, str]] | None = None
+    ) -> list[_Found]:
         v = self.vocab
         toks = self.discoverer.tokens(text, s, e)
         slogans = self._slogan_spans(text, s, e)
@@ -178,21 +230,35 @@ class Extractor:
             # nothing inside or across a slogan is a name (金山 in 金山银山)
             return not any(a < y and x < b for x, y in slogans)
 
-        dict_hits = [d for d in self.matcher.scan(text, s, e) if free(d.start, d.end) and self._plausible(d, toks)]
-        cands = self.discoverer.find(text, s, e, toks)
+        def drop(a: int, b: int, rule: str, cand: str = "") -> None:
+            if dropped is not None:
+                dropped.append((a, b, rule, cand))
+
+        dict_hits = []
+        for d in self.matcher.scan(text, s, e):
+            why = "slogan" if not free(d.start, d.end) else self._implausible(d, toks)
+            if why is None:
+                dict_hits.append(d)
+            else:
+                drop(d.start, d.end, why, self._canonical(d))
+        cands = self.discoverer.find(text, s, e, toks, dropped)
         extra: list[Candidate] = []
         for c in cands:
             extra.extend(coordinated(text, c, v, s, accept=self.discoverer.can_be_name))
+        generic = [c for c in cands if c.generic]
         cands = [c for c in cands if not c.generic and free(c.start, c.end)] + extra
-        cands = self._confirm_weak(text, cands, dict_hits)
+        cands = self._confirm_weak(text, cands, dict_hits, drop)
         out: list[_Found] = []
         # discovered names win where they strictly contain a gazetteer name
         # (朱家角镇卫生服务中心 ⊃ 朱家角镇); the inner name is kept as a nested mention
         for d in dict_hits:
             outer = next((c for c in cands if c.start <= d.start and d.end <= c.end and (c.start, c.end) != (d.start, d.end)), None)
             if outer is not None and outer.rule != "coordination":
-                if d.start > outer.start and self._county_short_form(d):
-                    continue  # 花溪 inside 浣花溪公园: a county's short form mid-name is part of another word
+                if self._county_short_form(d):
+                    # 花溪 inside 浣花溪公园, 红山 of 红山森林动物园: a unit's short form
+                    # inside a longer name is part of that name, not the unit
+                    drop(d.start, d.end, "inside-longer-name", self._canonical(d))
+                    continue
                 out.append(self._from_dict(d, rule="nested"))
                 continue
             out.append(self._from_dict(d, rule="gazetteer"))
@@ -205,11 +271,16 @@ class Extractor:
                 continue
             surface = text[span[0] : span[1]]
             ids = self.matcher.ids(c.name)
-            out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule))
+            conf = _CONFIDENCE["weak" if c.weak else c.rule] if (c.weak or c.rule in _CONFIDENCE) else _CONFIDENCE["head"]
+            out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
         out.sort(key=lambda f: (f.start, -f.end))
+        for g in generic:
+            # 开发区, 生态廊道: a category; reported unless a list turned it into names
+            if not any(f.start < g.end and g.start < f.end for f in out):
+                drop(g.start, g.end, "category")
         return out
 
-    def _confirm_weak(self, text: str, cands: list[Candidate], dict_hits: list[DictMatch]) -> list[Candidate]:
+    def _confirm_weak(self, text: str, cands: list[Candidate], dict_hits: list[DictMatch], drop=None) -> list[Candidate]:
         """Keep a weakly evidenced name only when it stands in a list of names.
 
         后塘 or 练信 are words jieba does not know, like the jargon 实训 or 河长;
@@ -230,6 +301,8 @@ class Extractor:
             after = b < len(text) and text[b] in seps and any(st == b + 1 for st, _ in strong)
             if before or after:
                 out.append(c)
+            elif drop is not None:
+                drop(a, b, "weak-alone")
         return out
 
     def _slogan_spans(self, text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -242,13 +315,15 @@ class Extractor:
         return out
 
     def _county_short_form(self, d: DictMatch) -> bool:
-        """True when every feature the match names is a county or township written here in a short form
-        (花溪 for 花溪区, 西塘 for 西塘镇 inside 平望镇西塘社区)."""
+        """True when every feature the match names is an administrative unit written here in a short form
+        (花溪 for 花溪区, 西塘 for 西塘镇 inside 平望镇西塘社区, 中山 inside 中山植物园)."""
         feats = [self._features[i] for i in d.ids if i in self._features]
-        return bool(feats) and all(f.kind in ("district", "town", "street") and d.surface != f.name for f in feats)
+        return bool(feats) and all(f.origin == "admin" and d.surface != f.name for f in feats)
 
-    def _plausible(self, d: DictMatch, toks) -> bool:
-        """Administrative names must stand as words of their own.
+    def _implausible(self, d: DictMatch, toks) -> str | None:
+        """Why a gazetteer match is no name here (a rule id), or ``None`` when it stands.
+
+        Administrative names must stand as words of their own.
 
         公平和县域 holds the county name 平和县 but no such word: a match of a
         national-layer name is kept only where jieba (which knows the name as a
@@ -257,9 +332,9 @@ class Extractor:
         """
         feats = [self._features[i] for i in d.ids if i in self._features]
         if not feats or any(f.origin != "admin" for f in feats):
-            return True
+            return None
         if d.surface in self.vocab.generic:
-            return False
+            return "generic-word"
         if all(d.surface != f.name and f.kind not in ("province", "city") for f in feats):
             # a short form that is also a common word (资源 for 资源县) is not a name;
             # away from the plan's own province the bar is lower (新建 for 新建区)
@@ -267,22 +342,85 @@ class Extractor:
             away = home is not None and all((f.admin_code or "")[:2] != home for f in feats)
             limit = _AWAY_WORD_FREQ if away else _COMMON_WORD_FREQ
             if self.discoverer.word_frequency(d.surface) > limit:
-                return False
+                return "common-word"
         starts = {t.start for t in toks}
         ends = {t.end for t in toks}
-        return d.start in starts and d.end in ends
+        return None if d.start in starts and d.end in ends else "not-a-word"
+
+    def _canonical(self, d: DictMatch) -> str:
+        """The name a match would have stood for (for the report)."""
+        names = sorted({self._features[i].name for i in d.ids if i in self._features})
+        return "、".join(names[:3])
+
+    def _with_their_cities(
+        self, text: str, found: list[_Found], dropped: list[tuple[int, int, str, str]] | None
+    ) -> list[_Found]:
+        """Drop counties and townships of another province whose city the plan never names.
+
+        A plan names a far county in its setting (张北 beside 张家口, 宝坻 of
+        天津); the same two characters elsewhere are more often part of a phrase
+        (文化惠民 is not 惠民县, 沿海城市 does not hold 海城市).  A unit of another
+        province counts only when some mention names its city (or, for the
+        districts of a municipality, the municipality), or when it stands in a
+        list of names (青浦、吴江、嘉善).
+        """
+        if self.jurisdiction is None:
+            return found
+        home = self.jurisdiction.province_prefix
+        named: set[str] = set()
+        for f in found:
+            for i in f.ids:
+                feat = self._features.get(i)
+                if feat is not None and feat.origin == "admin" and feat.kind in ("city", "province"):
+                    named.add(feat.admin_code or "")
+        out = []
+        for f in found:
+            feats = [self._features[i] for i in f.ids if i in self._features]
+            away = bool(feats) and all(
+                x.origin == "admin" and x.kind in _UNIT_KINDS and (x.admin_code or "")[:2] != home for x in feats
+            )
+            if away and not any(self._city_named(x.admin_code or "", named) for x in feats) and not _listed(text, f, found, self.vocab.list_separators):
+                if dropped is not None:
+                    dropped.append((f.start, f.end, "away-without-its-city", f.name))
+                continue
+            far_city = bool(feats) and all(
+                x.origin == "admin" and x.kind == "city" and f.surface != x.name and (x.admin_code or "")[:2] not in self._near
+                for x in feats
+            )
+            if far_city and not _listed(text, f, found, self.vocab.list_separators):
+                # 新乡 of 新乡贤: a far city's short form counts in a list of places (北京、上海)
+                if dropped is not None:
+                    dropped.append((f.start, f.end, "far-city-alone", f.name))
+                continue
+            out.append(f)
+        return out
+
+    def _city_named(self, code: str, named: set[str]) -> bool:
+        city = code[:4] + "00"
+        if city in self._city_codes:
+            return city in named
+        return code[:2] + "0000" in named  # a district of a municipality (宝坻 of 天津)
 
     def _from_dict(self, d: DictMatch, rule: str) -> _Found:
         feats = [self._features[i] for i in d.ids if i in self._features]
         if not feats and d.surface in (self.vocab.regions or {}):
-            return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region")
+            return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region", _CONFIDENCE["region"])
         if not feats and d.surface in self._villages:
-            return _Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list")
+            return _Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list", _CONFIDENCE["village-list"])
         names = {f.name for f in feats}
         kinds = {f.kind for f in feats}
         name = names.pop() if len(names) == 1 else d.surface
         kind = kinds.pop() if len(kinds) == 1 else (feats[0].kind if feats else "other")
-        return _Found(d.start, d.end, d.surface, name, kind, "gazetteer", d.ids, rule)
+        short = not any(d.surface == f.name for f in feats)
+        conf = _CONFIDENCE["nested" if rule == "nested" else "gazetteer-short" if short else "gazetteer"]
+        return _Found(d.start, d.end, d.surface, name, kind, "gazetteer", d.ids, rule, conf)
+
+
+def _listed(text: str, f: _Found, found: list[_Found], seps: str) -> bool:
+    """Whether ``f`` stands in a list beside another name (A、B)."""
+    before = f.start > 0 and text[f.start - 1] in seps and any(g.end == f.start - 1 for g in found)
+    after = f.end < len(text) and text[f.end] in seps and any(g.start == f.end + 1 for g in found)
+    return before or after
 
 
 def _sentence_around(text: str, start: int, end: int, ends: str) -> str:

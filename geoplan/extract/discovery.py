@@ -8,13 +8,9 @@ planning verb or function word (``extract.toml``), a common verb that jieba is
 sure of, a count, or the length limit.  jieba gets the gazetteer's names and the
 head words as user words so that it cuts 西岑|科创中心 rather than 西岑科|创|中心.
 
-A stem must then hold a *proper part* — a known name, a quoted name, a code, or
-a word jieba tags as a place/person name without it being an everyday word —
-because the plans talk about categories as often as about places: 紧密型学区,
-湖泊湿地 and 机构集聚区 have the shape of names and no proper part.  Words jieba
-does not know but reads as common nouns (后塘, 练信 — or the jargon 实训, 河长)
-are weak evidence, confirmed only by a list of names around them (see
-:meth:`geoplan.extract.Extractor._confirm_weak`).
+A stem must then hold a *proper part* (:mod:`.evidence`); the shapes of quotes,
+counts and slogans are in :mod:`.shapes`, the candidate records and the rule for
+nested names in :mod:`.candidates`.
 
 Why not jieba alone: its cuts of unknown names are unreliable (圆泄泾等 is one
 token), so heads are matched on characters and tokens are only used to decide
@@ -26,42 +22,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from geoplan.extract.candidates import Candidate, Token, drop_inner, pair_right
+from geoplan.extract.evidence import Evidence
+from geoplan.extract.shapes import NUMERALS, PUNCT, after_count, balance_quotes, counting_slogan, generic_only, skip_slogan
 from geoplan.extract.vocab import ExtractVocab
+
+__all__ = ["Candidate", "Discoverer", "Token"]
 
 log = logging.getLogger(__name__)
 
 #: a verb jieba has seen this often is a real verb, not a mis-tagged name part
 _VERB_FREQ = 400
-_PUNCT = set("，。；：！？、,.;:!?()（）《》〈〉【】[]{}<>|/\\\"'…—·~～ \t\n")
-_LATIN_NUM = re.compile(r"[A-Za-z0-9]")
-_PROPER_FLAGS = frozenset({"ns", "nr", "nrt", "nz", "nt", "nrfg", "j", "eng"})
-_COMMON_FLAGS = frozenset({"n", "vn", "v", "a", "an", "ad", "d", "m", "q", "r", "p", "c", "u", "f", "t"})
-
-
-@dataclass
-class Token:
-    start: int
-    end: int
-    word: str
-    flag: str
-
-
-@dataclass
-class Candidate:
-    """A discovered name before aggregation."""
-
-    start: int
-    end: int
-    name: str
-    kind: str
-    head: str
-    stem: str
-    rule: str = "head"
-    surface_span: tuple[int, int] | None = None  # for coordination: the item as written
-    generic: bool = False  # stem made of generic words only: kept for list grammar, never a name
-    weak: bool = False  # the only proper evidence is a word jieba does not know: needs a listed neighbour
 
 
 class Discoverer:
@@ -72,7 +44,10 @@ class Discoverer:
         vocab: ExtractVocab,
         known_names: Iterable[str] = (),
         locator_names: Iterable[str] = (),
+        unit_names: Iterable[str] = (),
     ) -> None:
+        """``unit_names``: every administrative name and short form in the country, which a
+        bare water name (滁河) must not be (湛江, 浙江)."""
         import jieba  # lazy: jieba's dictionary takes a second to load
         import jieba.posseg
 
@@ -82,26 +57,20 @@ class Discoverer:
         self._tokenizer.initialize()
         self._pos = jieba.posseg.POSTokenizer(self._tokenizer)
         self._freq = self._tokenizer.FREQ
-        self.known = set(n for n in known_names if len(n) >= 2)
+        self.evidence = Evidence(vocab, self._pos, known_names)
+        self.known = self.evidence.known
         self.locators = set(n for n in locator_names if len(n) >= 2)
-        # how common each known name is as an ordinary word, before it becomes a
-        # user word (资源, 建设 are township short names and everyday words)
-        self._base_freq = {n: int(self._freq.get(n, 0) or 0) for n in self.known}
-        tags = self._pos.word_tag_tab
-        # known names jieba already had as place or person names (上海, 松江) are
-        # names however common; others it had (资源, 建设) are everyday words
-        self._known_proper = {
-            n for n in self.known
-            if len(n) >= 3 or self._base_freq[n] < vocab.proper_freq or tags.get(n) in _PROPER_FLAGS
-        }
+        self._unit_names = frozenset(unit_names)
         for name in self.known:
-            if self._base_freq[name] < 2000:
+            if self.evidence.base_frequency(name) < 2000:
                 self._tokenizer.add_word(name, freq=2000, tag="ns")
         for head in vocab.head_kind:
             if len(head) >= 2:
                 self._tokenizer.add_word(head, freq=5000, tag="n")
         for word in vocab.breakers:
-            if len(word) >= 2 and word not in self._freq:
+            # a planning verb jieba hardly knows (建好: 3 uses) must still cut the
+            # sentence, or it glues onto the name after it
+            if len(word) >= 2 and int(self._freq.get(word, 0) or 0) < 3000:
                 self._tokenizer.add_word(word, freq=3000, tag="v")
         for word in vocab.soft_breakers:
             if len(word) >= 2:
@@ -115,12 +84,14 @@ class Discoverer:
         heads = "|".join(re.escape(h) for h in vocab.heads_longest_first)
         self._head_re = re.compile(f"(?:{heads})")
 
+
     def word_frequency(self, word: str) -> int:
         """How common ``word`` is in jieba's general dictionary (0 if unknown)."""
-        if word in self._base_freq:
-            return self._base_freq[word]
-        return int(self._freq.get(word, 0) or 0)
+        return self.evidence.word_frequency(word)
 
+    def can_be_name(self, item: str) -> bool:
+        """Whether a list item can be a name (see :meth:`Evidence.can_be_name`)."""
+        return self.evidence.can_be_name(item)
     # ------------------------------------------------------------------ tokens
     def tokens(self, text: str, start: int, end: int) -> list[Token]:
         out: list[Token] = []
@@ -132,8 +103,13 @@ class Discoverer:
         return out
 
     # -------------------------------------------------------------- discovery
-    def find(self, text: str, start: int, end: int, toks: list[Token] | None = None) -> list[Candidate]:
-        """Candidates in one sentence ``text[start:end]`` (``toks``: its tokens, if cut already)."""
+    def find(
+        self, text: str, start: int, end: int, toks: list[Token] | None = None, dropped: list | None = None
+    ) -> list[Candidate]:
+        """Candidates in one sentence ``text[start:end]`` (``toks``: its tokens, if cut already).
+
+        ``dropped``, when given, receives ``(start, end, rule, "")`` for each name-shaped
+        span set aside as no place (the ``not_a_place`` report)."""
         toks = self.tokens(text, start, end) if toks is None else toks
         if not toks:
             return []
@@ -141,15 +117,15 @@ class Discoverer:
         taken_until = -1
         for hs, he, head in self._heads(text, start, end):
             # a head inside the stem of a name already found ending later is skipped later
-            cand = self._candidate(text, toks, hs, he, head, start)
+            cand = self._candidate(text, toks, hs, he, head, start, dropped)
             if cand is None:
                 continue
             cands.append(cand)
             taken_until = max(taken_until, cand.end)
-            right = _pair_right(text, cand)
+            right = pair_right(text, cand)
             if right is not None:
                 cands.append(right)
-        return _drop_inner(cands, self.vocab.locator_before)
+        return drop_inner(cands, self.vocab.locator_before)
 
     def _heads(self, text: str, start: int, end: int) -> Iterable[tuple[int, int, str]]:
         """Every head occurrence, longest head at each end position."""
@@ -169,7 +145,7 @@ class Discoverer:
         return sorted(seen_end.values())
 
     def _candidate(
-        self, text: str, toks: list[Token], hs: int, he: int, head: str, sent_start: int
+        self, text: str, toks: list[Token], hs: int, he: int, head: str, sent_start: int, dropped: list | None = None
     ) -> Candidate | None:
         v = self.vocab
         # the head must end a word: 站 in 站在 is not a station
@@ -194,6 +170,8 @@ class Discoverer:
             # 乡村, 城镇, 滨湖 are words, not a stem plus a head; nor are verb-object
             # words such as 驻村 or 巡河
             if pair in v.generic or pair in v.not_places:
+                if dropped is not None:
+                    dropped.append((hs - 1, he, "category" if pair in v.generic else "not-a-place", ""))
                 return None
             if tok_end is not None and tok_end.word == pair and tok_end.flag.startswith("v") and self.word_frequency(pair) > 0:
                 return None
@@ -209,14 +187,14 @@ class Discoverer:
                 break
         kind = v.head_kind[head]
         stem_start, stem_tokens = self._walk_back(text, toks, hs, head, kind)
-        stem_start = _balance_quotes(text, stem_start, hs, v.quote_open, v.quote_close)
-        stem_start = _skip_slogan(text, stem_start, hs, v)
+        stem_start = balance_quotes(text, stem_start, hs, v.quote_open, v.quote_close)
+        stem_start = skip_slogan(text, stem_start, hs, v)
         for prefix in v.category_prefixes:
             # 国家“文创+基金”特色小镇: a rank or title opens the stem, it is no part of a name
             if text.startswith(prefix, stem_start) and stem_start + len(prefix) < hs:
                 stem_start += len(prefix)
                 break
-        stem_start = _after_count(text, stem_start, hs)
+        stem_start = after_count(text, stem_start, hs)
         while stem_start < hs and text[stem_start] in "-—－+＋":
             stem_start += 1  # "-城市公园-地区公园", "+生产基地": a chain's tail is no name
         if head in v.numeric_heads:
@@ -235,7 +213,7 @@ class Discoverer:
         group = self._group(text, stem_start, hs, name_end, head)
         if group is not None:
             return group or None
-        if _counting_slogan(text[stem_start:name_end]):
+        if counting_slogan(text[stem_start:name_end]):
             return None
         stem_start, stem = self._strip_locator(stem_start, stem, kind)
         name = text[stem_start:name_end]
@@ -249,14 +227,24 @@ class Discoverer:
                 if text[k:end] in self.known and (text[stem_start:k] not in self.known or len(head) == 1):
                     return None
         stem_tokens = [t for t in stem_tokens if t.end > stem_start]
-        verdict = self._is_name(stem, head, kind, stem_tokens, name)
+        if len(stem) == 1 and kind in v.bare_proper_kinds and self._bare_place_word(toks, stem_start, name_end, name):
+            return Candidate(stem_start, end, name, kind, head, stem)
+        verdict, rule = self.evidence.judge(stem, head, kind, stem_tokens, name)
         if verdict is False:
+            if dropped is not None and len(stem) >= 2:
+                dropped.append((stem_start, end, rule, ""))
             return None
         if verdict is True and self._locator_only(stem, kind):
             return None
         return Candidate(
             stem_start, end, name, kind, head, stem, generic=verdict == "generic", weak=verdict == "weak"
         )
+
+    def _bare_place_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
+        """长江, 滁河: one token the segmenter tags as a place, no administrative unit's name."""
+        if name in self._unit_names or name in self.vocab.generic or name in self.vocab.not_places:
+            return False
+        return any(t.start == start and t.end == end and t.flag == "ns" for t in toks)
 
     def _locator_only(self, stem: str, kind: str) -> bool:
         """金泽镇湿地: a township's name plus a natural or area head names no one place."""
@@ -266,7 +254,7 @@ class Discoverer:
         for loc in self._locator_prefixes(stem):
             if loc[-1:] in ("镇", "乡", "区", "县", "市") and loc != stem:
                 rest = stem[len(loc) :]
-                return _generic_only(rest, v.generic)
+                return generic_only(rest, v.generic)
         return stem in self.locators and stem[-1:] in ("镇", "乡", "区", "县", "市", "道")
 
     def _locator_prefixes(self, stem: str) -> list[str]:
@@ -317,7 +305,7 @@ class Discoverer:
         # "朱家角、练塘、金泽三镇" counts the list before it; so does a long description
         if text[stem_start - 1 : stem_start] in ("、", "和", "及", "与") or len(base) > self._group_max:
             return False
-        if not self._proper_text(base):
+        if not self.evidence.proper_text(base):
             return False
         return Candidate(stem_start, end, name, "zone", head, stem, rule="group")
 
@@ -384,7 +372,7 @@ class Discoverer:
             if t.start < pos or t.end >= hs:
                 continue
             rest = text[t.end : hs]
-            if t.word in heads and len(t.word) >= 2 and rest[:1] not in self.vocab.quote_open and self._proper_text(rest) is True:
+            if t.word in heads and len(t.word) >= 2 and rest[:1] not in self.vocab.quote_open and self.evidence.proper_text(rest) is True:
                 return t.end
         return pos
 
@@ -393,7 +381,7 @@ class Discoverer:
         for k in range(close - 1, max(close - 8, 0) - 1, -1):
             if text[k] in "（(":
                 inner = text[k + 1 : close]
-                if (inner in self.known or inner in self.regions) and k > 0 and not text[k - 1] in _PUNCT:
+                if (inner in self.known or inner in self.regions) and k > 0 and not text[k - 1] in PUNCT:
                     return k
                 return None
         return None
@@ -410,7 +398,7 @@ class Discoverer:
         for t in reversed(used):
             s, e = max(t.start, pos), min(t.end, hs)
             if text[s:e] in v.soft_breakers:
-                if not self._proper_text(text[pos:s]):
+                if not self.evidence.proper_text(text[pos:s]):
                     return e
                 break
         return pos
@@ -420,7 +408,7 @@ class Discoverer:
         v = self.vocab
         if piece in v.quote_open or piece in v.quote_close:
             return False
-        if any(ch in _PUNCT for ch in piece):
+        if any(ch in PUNCT for ch in piece):
             return True
         if piece in v.breakers:
             return True
@@ -440,7 +428,7 @@ class Discoverer:
         if piece in v.generic:
             return False
         flag = t.flag
-        if flag == "m" and not numeric and (set(piece) & _NUMERALS or piece[0].isdigit()):
+        if flag == "m" and not numeric and (set(piece) & NUMERALS or piece[0].isdigit()):
             # counts ("两条", "万亩", "一批") never open a name before a plain head
             return True
         if flag == "vn":
@@ -456,253 +444,3 @@ class Discoverer:
         if flag in ("a", "an") and len(piece) >= 2 and self._freq.get(piece, 0) >= _VERB_FREQ * 5:
             return True
         return False
-
-    def _is_name(self, stem: str, head: str, kind: str, stem_tokens: list[Token], name: str) -> bool | str:
-        """True for a name, False for nothing, ``"generic"`` for a generic phrase
-        such as 生态廊道 that only a preceding list can turn into names."""
-        v = self.vocab
-        if len(stem) < (1 if head in v.numeric_heads else v.min_stem) and stem not in self.known:
-            if not (len(stem) == 1 and len(head) >= 2 and head not in v.weak_heads):
-                return False
-        stripped = stem.strip(v.quote_open + v.quote_close)
-        unquoted = re.sub(f"[{re.escape(v.quote_open)}][^{re.escape(v.quote_close)}]*[{re.escape(v.quote_close)}]", "", stem)
-        if "+" in unquoted or "＋" in unquoted:
-            # 区域品牌+优势产业+…: a formula, not a name (a quoted “文创+基金” may be one)
-            return False
-        if stripped[-1:] in _NUMERALS and head not in v.numeric_heads:
-            # …帮百村: a count before the head
-            return False
-        if _generic_only(stripped, v.generic):
-            # 生态廊道, 通用机场: no name, but a list before it may share the head
-            return "generic"
-        if name in v.not_places or stem in v.not_places:
-            return False
-        if any(name.endswith(d) for d in v.designations) and self._known_stem(stem):
-            # 陈云纪念馆爱国主义教育示范基地: a title the known place holds, not a place
-            return False
-        if any(name.endswith(a) for a in v.actor_heads):
-            return False
-        if any(sl in name for sl in v.slogans):
-            return False
-        for np_ in v.not_places:
-            if name.endswith(np_) and (len(name) - len(np_) <= 1 or _generic_only(name[: -len(np_)], v.generic)):
-                return False
-        stripped = stem.strip(v.quote_open + v.quote_close)
-        if head not in v.numeric_heads and len(re.sub(r"[A-Za-z0-9\s]", "", stripped)) < 1:
-            return False
-        if head in v.numeric_heads and re.fullmatch(r"[A-Za-z]?\d+[A-Za-z]?", stripped):
-            return True
-        if head not in v.numeric_heads and re.search(r"(?<![A-Za-z\d])\d{2,}", stripped):
-            # "65公里", "500强": a measure inside the stem, not a name
-            return False
-        proper = self._proper_text(stem)
-        if proper is True:
-            return True
-        # 商城路, 人民路: a road or river is often named by one ordinary place-like word
-        words = list(self._pos.cut(stripped))
-        if len(head) == 1 and kind in v.locator_before and len(words) == 1 and words[0].flag in _PROPER_FLAGS:
-            return True
-        if len(head) == 1 and kind in v.locator_before and len(stripped) <= 3:
-            # 建新村 among 张巷村、李庄村: village and road names are often plain words;
-            # a list of names around one vouches for it
-            return "weak"
-        return "weak" if proper == "weak" else False
-
-    def _proper_text(self, text: str) -> bool | str:
-        """A proper part: a quoted name, a code, a known name, a rare or proper word.
-
-        Rare means jieba's general dictionary has seen the word fewer than
-        ``rare_freq`` times (泖甸, 西岑); a word jieba tags as a place or person
-        name counts while it is not an everyday word (``proper_freq``): 华为 yes,
-        江南 or 湖泊 no.  Generic planning words never count.
-        """
-        v = self.vocab
-        if not text:
-            return False
-        quoted = f"[{re.escape(v.quote_open)}]([^{re.escape(v.quote_close)}]+)[{re.escape(v.quote_close)}]"
-        for q in re.finditer(quoted, text):
-            inner = q.group(1)
-            if not (set(inner) & _NUMERALS or "+" in inner or inner in v.slogans or _generic_only(inner, v.generic)):
-                return True
-        # slogans in quotes (“文创+基金”) prove nothing; what is left must
-        bare = re.sub(quoted, "", text)
-        bare = re.sub(f"[{re.escape(v.quote_open + v.quote_close)}]", "", bare)
-        if _LATIN_NUM.search(bare):
-            return True
-        for k in self._known_in(bare):
-            return True
-        weak = False
-        for word, flag in self._pos.cut(bare):
-            verdict = self._word_proper(word, flag)
-            if verdict is True:
-                return True
-            weak = weak or verdict == "weak"
-        return "weak" if weak else False
-
-    def _known_stem(self, stem: str) -> bool:
-        """Whether ``stem`` is a known name, possibly followed by generic words."""
-        for k in range(len(stem), 1, -1):
-            if stem[:k] in self.known:
-                return _generic_only(stem[k:], self.vocab.generic) or k == len(stem)
-        return False
-
-    def can_be_name(self, item: str) -> bool:
-        """Whether a list item can be a name: known, or proper, and no measure in it."""
-        if item in self.known:
-            return True
-        if re.search(r"(?<![A-Za-z\d])\d{2,}[^\dA-Za-z]", item):
-            return False
-        return self._proper_text(item) is not False
-
-    def _known_in(self, text: str) -> Iterable[str]:
-        """Known names (three characters or more, or rare as words) inside ``text``."""
-        n = len(text)
-        for i in range(n - 1):
-            for j in range(min(n, i + 12), i + 1, -1):
-                w = text[i:j]
-                if w in self._known_proper and w not in self.vocab.generic:
-                    yield w
-
-    def _word_proper(self, word: str, flag: str) -> bool | str:
-        v = self.vocab
-        if word in v.generic or word in v.breakers or word in v.soft_breakers or word in v.slogans:
-            return False
-        if any(ch in _PUNCT for ch in word):
-            return False
-        freq = self.word_frequency(word)
-        if len(word) == 1:
-            return freq < v.rare_freq or (flag in ("ng", "nr", "ns", "nz", "nrt", "nrfg", "j", "tg", "x") and freq < 50000)
-        if flag == "m" or word[0] in _NUMERALS and flag in ("m", "mq"):
-            return False
-        if flag in _PROPER_FLAGS:
-            return freq < v.proper_freq
-        # names jieba does not know come out as person or place names (西岑 nr,
-        # 华院 nz) or split into rare characters; an unknown word it reads as a
-        # common noun or verb is as often jargon (实训, 河长) as a name (后塘,
-        # 练信): weak evidence, that a list of names around it can confirm
-        if freq == 0 and len(word) <= 3:
-            return "weak" if flag in _COMMON_FLAGS else True
-        return False
-
-
-def _balance_quotes(text: str, start: int, end: int, opens: str, closes: str) -> int:
-    """Move ``start`` past a quote that is not closed (or opened) inside the stem.
-
-    “青浦 … is cut to 青浦; “文创+基金”特色小镇 keeps its balanced quotes.
-    """
-    depth = 0
-    cut = start
-    for i in range(start, end):
-        ch = text[i]
-        if ch in opens:
-            depth += 1
-            if depth == 1:
-                open_at = i
-        elif ch in closes:
-            if depth == 0:
-                cut = i + 1  # a closing quote with no opening: the name starts after it
-            else:
-                depth -= 1
-    if depth > 0:
-        # an opening quote never closed before the head: the name starts after it
-        last_open = max(i for i in range(start, end) if text[i] in opens)
-        cut = max(cut, last_open + 1)
-    return cut
-
-
-_NUMERALS = set("一二三四五六七八九十两百千万双零")
-
-
-def _skip_slogan(text: str, start: int, end: int, v) -> int:
-    """Skip a quoted slogan that opens a stem: “一体两翼”南太湖城市带 → 南太湖城市带.
-
-    A quoted part counting things (numerals inside) is a slogan, not a name;
-    “文创+基金” or “南太湖精英计划” stay.
-    """
-    if start < end and text[start] in v.quote_open:
-        close = next((k for k in range(start + 1, end) if text[k] in v.quote_close), None)
-        if close is not None and any(ch in _NUMERALS for ch in text[start + 1 : close]) and close + 1 < end:
-            return close + 1
-    return start
-
-
-def _generic_only(stem: str, generic: frozenset[str]) -> bool:
-    """True when ``stem`` can be cut entirely into generic words (dashes between
-    them do not count: 区-街镇-园区 is a chain of generic words)."""
-    stem = re.sub(r"[-—－]", "", stem)
-    n = len(stem)
-    ok = [False] * (n + 1)
-    ok[0] = True
-    for i in range(n):
-        if not ok[i]:
-            continue
-        for j in range(i + 1, min(n, i + 8) + 1):
-            if stem[i:j] in generic:
-                ok[j] = True
-    return ok[n]
-
-
-def _drop_inner(cands: list[Candidate], nested_kinds: Iterable[str] = ()) -> list[Candidate]:
-    """Of names nested in one another keep the longest (西岑科创中心 over 中心).
-
-    A road, river or other line name inside a longer name is a place of its own
-    and stays as a nested mention (漕平路 in 漕平路跨淀浦河桥梁, 朱枫公路 in
-    朱枫公路乡村振兴示范片区).  Generic phrases (生态廊道) never displace a
-    name; they are kept only where no name overlaps them, for the list grammar.
-    """
-    nested_kinds = frozenset(nested_kinds)
-    names = sorted((c for c in cands if not c.generic), key=lambda c: (c.start, -(c.end - c.start)))
-    out: list[Candidate] = []
-    inner: list[Candidate] = []
-    for c in names:
-        if any(o.start <= c.start and c.end <= o.end for o in out):
-            inner.append(c)
-            continue
-        inner.extend(o for o in out if c.start <= o.start and o.end <= c.end)
-        out = [o for o in out if not (c.start <= o.start and o.end <= c.end)]
-        out.append(c)
-    for c in inner:
-        outer = next((o for o in out if o.start <= c.start and c.end <= o.end), None)
-        # the second road of a pair (元江路-江月路) ends where the pair ends
-        paired = outer is not None and any(d in outer.name[: c.start - outer.start] for d in "-—－")
-        if outer is not None and c.kind in nested_kinds and not c.weak and (c.end < outer.end or paired):
-            c.rule = "nested"
-            out.append(c)
-    for g in (c for c in cands if c.generic):
-        if not any(o.start < g.end and g.start < o.end for o in out):
-            out.append(g)
-    return sorted(out, key=lambda c: c.start)
-
-
-def _pair_right(text: str, cand: Candidate) -> Candidate | None:
-    """The second name of a dash pair (江月路 of 元江路-江月路, 西泄泾 of 东蒸港-西泄泾)."""
-    if cand.generic or cand.weak:
-        return None
-    dash = max(cand.stem.rfind(d) for d in "-—－")
-    if dash < 0:
-        return None
-    start = cand.start + dash + 1
-    stem = cand.stem[dash + 1 :]
-    if len(stem) < 2 or any(ch in _PUNCT for ch in stem):
-        return None
-    return Candidate(start, cand.end, text[start : cand.end], cand.kind, cand.head, stem, rule="nested")
-
-
-_COUNT = re.compile(r"[一二三四五六七八九十两百千万几多]+[大个条座家所处批类项片镇村乡区县市]")
-
-
-def _after_count(text: str, start: int, end: int) -> int:
-    """Start a stem after a count phrase inside it: 南太湖未来城两大特色新城 → 特色新城."""
-    last = None
-    for m in _COUNT.finditer(text, start, end):
-        last = m
-    return last.end() if last is not None else start
-
-
-def _counting_slogan(name: str) -> bool:
-    """五山五漾, 百村联百村: one numeral counting twice is a slogan, not a name."""
-    nums = [i for i, ch in enumerate(name) if ch in _NUMERALS and ch not in "双零"]
-    for a, b in zip(nums, nums[1:]):
-        if b - a > 1 and name[a] == name[b]:
-            return True
-    return False

@@ -9,9 +9,10 @@ that match some gold row.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,3 +72,86 @@ def score(doc: str, found: Iterable[str | tuple[str, Iterable[str]]], gold: list
     recall = 1 - len(misses) / len(gold) if gold else 1.0
     precision = 1 - len(extras) / len(feats) if feats else 0.0
     return Score(doc, recall, precision, misses, extras, len(gold), len(feats))
+
+
+# ------------------------------------------------------------------ window gold
+#: a trailing unit word either side does not make a different name (南京 = 南京市)
+_UNIT_TAILS = ("街道", "市", "区", "县", "镇", "站")
+
+
+@dataclass(frozen=True)
+class Window:
+    doc: str
+    window: str
+    first_line: int  # 1-based, inclusive
+    last_line: int
+
+
+@dataclass(frozen=True)
+class WindowGold:
+    name: str
+    forms: frozenset[str]
+    window: str
+    locatable: str  # yes | maybe
+
+
+def _bare(form: str) -> str:
+    for tail in _UNIT_TAILS:
+        if form.endswith(tail) and len(form) > len(tail) + 1:
+            return form[: -len(tail)]
+    return form
+
+
+def load_windows(windows_csv: Path | str, gold_csv: Path | str) -> tuple[list[Window], list[WindowGold]]:
+    """The windows of a window gold and its rows (``nanjing_windows.csv`` + ``nanjing_gold.csv``)."""
+    with Path(windows_csv).open(encoding="utf-8", newline="") as fh:
+        windows = [Window(r["doc"], r["window"], int(r["start_line"]), int(r["end_line"])) for r in csv.DictReader(fh)]
+    rows = []
+    with Path(gold_csv).open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            forms = {r["name"], r["surface"], *(a for a in r.get("aliases", "").split(";") if a)}
+            folded = frozenset(_bare(fold(f)) for f in forms if f.strip())
+            rows.append(WindowGold(r["name"], folded, r["window"], r.get("locatable", "yes").strip() or "yes"))
+    return windows, rows
+
+
+def line_of(raw_text: str) -> Callable[[int], int]:
+    """A function from a raw character offset to its 1-based line number."""
+    starts = [0] + [i + 1 for i, ch in enumerate(raw_text) if ch == "\n"]
+    return lambda offset: bisect.bisect_right(starts, offset)
+
+
+def score_windows(
+    mentions: Iterable[tuple[str, str, int]],
+    windows: list[Window],
+    gold: list[WindowGold],
+) -> Score:
+    """Score mentions ``(name, surface, raw line)`` inside the gold windows.
+
+    A gold row is found when a mention inside its window carries its name,
+    surface or an alias (a trailing 市/区/县/镇/街道/站 either side does not
+    count).  Recall counts the ``yes`` rows; precision the distinct features
+    (mention names) of each window that match some row of that window.
+    """
+    feats: dict[tuple[str, str], set[str]] = {}
+    for name, surface, line in mentions:
+        for w in windows:
+            if w.first_line <= line <= w.last_line:
+                feats.setdefault((w.window, name), set()).update({_bare(fold(name)), _bare(fold(surface))})
+    by_window: dict[str, list[WindowGold]] = {}
+    for g in gold:
+        by_window.setdefault(g.window, []).append(g)
+    wanted = [g for g in gold if g.locatable == "yes"]
+    misses = [
+        f"{g.name}@{g.window}"
+        for g in wanted
+        if not any(w == g.window and forms & g.forms for (w, _), forms in feats.items())
+    ]
+    extras = [
+        f"{n}@{w}"
+        for (w, n), forms in feats.items()
+        if not any(forms & g.forms for g in by_window.get(w, ()))
+    ]
+    recall = 1 - len(misses) / len(wanted) if wanted else 1.0
+    precision = 1 - len(extras) / len(feats) if feats else 0.0
+    return Score("windows", recall, precision, misses, extras, len(wanted), len(feats))

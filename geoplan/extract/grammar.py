@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from geoplan.extract.discovery import Candidate, _generic_only
+from geoplan.extract.candidates import Candidate
+from geoplan.extract.shapes import generic_only
 from geoplan.extract.vocab import ExtractVocab
 
 _MAX_ITEM = 8
@@ -96,7 +97,7 @@ def _items_before(text: str, lo: int, end: int, vocab: ExtractVocab, min_items: 
             i -= 1
         item_start = _trim_leading(text, i, j, vocab)
         item = text[item_start:j]
-        if not item or len(item) > _MAX_ITEM or _generic_only(item, vocab.generic):
+        if not item or len(item) > _MAX_ITEM or generic_only(item, vocab.generic):
             break
         if any(ch in vocab.stop_chars for ch in item):
             break
@@ -119,12 +120,14 @@ def _trim_leading(text: str, i: int, j: int, vocab: ExtractVocab) -> int:
         for b in vocab.breakers:
             if len(b) >= 2 and text.startswith(b, k) and k + len(b) <= j:
                 best = max(best, k + len(b))
+    if best == i and j - i > 2 and text[i] in vocab.breakers:
+        best = i + 1  # "指A与B…", "含A、B": a verb of one character opening the list
     return best
 
 
 def _generic_tail(stem: str, vocab: ExtractVocab) -> str:
     """The longest generic suffix of ``stem`` (文化创意 of 后塘文化创意)."""
     for i in range(1, len(stem)):
-        if _generic_only(stem[i:], vocab.generic):
+        if generic_only(stem[i:], vocab.generic):
             return stem[i:]
     return ""

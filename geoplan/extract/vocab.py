@@ -64,6 +64,7 @@ class ExtractVocab:
     group_max_stem: int = 3
     groups: dict[str, tuple[str, ...]] | None = None
     regions: dict[str, str] | None = None  # macro-region name → kind
+    bare_proper_kinds: frozenset[str] = frozenset()  # one-character stems allowed (长江, 滁河)
     #: names that mean a different thing in every city (5号线, 地铁12号线): regexes
     city_relative: tuple[re.Pattern[str], ...] = ()
 
@@ -154,6 +155,7 @@ def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
         group_max_stem=int(groups_data.get("pattern", {}).get("max_stem", 3)),
         groups={name: tuple(spec.get("members", ())) for name, spec in groups_data.get("groups", {}).items()},
         regions=regions,
+        bare_proper_kinds=frozenset(head_rules.get("bare_proper_kinds", ())),
     )
 
 

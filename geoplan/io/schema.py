@@ -30,7 +30,7 @@ def _feature_kinds() -> dict[str, str]:
 
 
 #: an empty build has untyped mention columns, so their non-text types are stated here
-_MENTION_KINDS = {"start": "i", "end": "i", "raw_start": "i", "raw_end": "i", "is_task": "b"}
+_MENTION_KINDS = {"start": "i", "end": "i", "raw_start": "i", "raw_end": "i", "is_task": "b", "name_confidence": "f"}
 
 
 def column_kind(table: str, column: str) -> str:

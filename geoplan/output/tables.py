@@ -70,6 +70,7 @@ MENTION_COLUMNS: tuple[str, ...] = (
     "is_task",
     "origin",
     "rule",
+    "name_confidence",
 )
 
 UNRESOLVED_COLUMNS: tuple[str, ...] = (
@@ -137,6 +138,7 @@ def mention_row(m: Mention) -> dict:
         "is_task": m.is_task,
         "origin": m.origin,
         "rule": m.rule,
+        "name_confidence": m.confidence,
     }
 
 
