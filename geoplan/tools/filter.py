@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 
 from geoplan.errors import FilterError
+from geoplan import vocab
 from geoplan.io.schema import split_list
 from geoplan.layerset import Layers
 from geoplan.records import PRECISIONS
@@ -48,16 +49,12 @@ def _values(v: str | Iterable[str] | None) -> list[str]:
 
 def known_themes() -> list[str]:
     """Themes of ``maps/themes.toml``, in legend order."""
-    from geoplan.outline.themes import load_themes
-
-    return list(load_themes().themes)
+    return list(vocab.themes().themes)
 
 
 def known_kinds() -> list[str]:
     """Kinds of ``layers/vocab/kinds.toml``, in file order."""
-    from geoplan.extract.vocab import load_kinds
-
-    return list(load_kinds())
+    return list(vocab.kinds())
 
 
 def normalize_task(task: str) -> str:
