@@ -72,6 +72,21 @@ def test_a_file_edited_on_disk_is_read_again(layers_copy: Path) -> None:
     assert vocab.admin_names().min_stem == 3
 
 
+def test_default_theme_comes_from_themes_toml(maps_copy: Path) -> None:
+    from geoplan.map.styles import load_style
+    from geoplan.records import TaskNode
+
+    assert vocab.default_theme() == vocab.themes().default
+    _rewrite(maps_copy / "themes.toml", 'default = "其他"', 'default = "综合"')
+    load_style.cache_clear()
+    try:
+        assert vocab.default_theme() == "综合"
+        assert TaskNode(id="一", level=1, title="总则", span=(0, 2)).theme == "综合"
+        assert load_style().default_theme == "综合"
+    finally:
+        load_style.cache_clear()
+
+
 def test_themes_in_legend_order_with_scoring() -> None:
     t = vocab.themes()
     orders = [th.order for th in t.themes.values()]

@@ -142,7 +142,7 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
             "name": name,
             "names": [name, *split_aliases(row.get("aliases"))],
             "kind": _text(row.get("kind")) or "other",
-            "theme": _text(row.get("theme")) or "其他",
+            "theme": _text(row.get("theme")) or style.default_theme,
             "task": _text(row.get("task_top")),
             "prec": precision,
             "m": mode,

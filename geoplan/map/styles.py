@@ -48,6 +48,8 @@ class MapStyle:
     raw: Mapping[str, Any]
     themes_file: Mapping[str, Theme] = field(default_factory=dict)
     kind_labels: dict[str, str] = field(default_factory=dict)
+    #: the theme of a feature that carries none (``default`` of themes.toml)
+    default_theme: str = vocab.FALLBACK_DEFAULT_THEME
 
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.raw.get(name, {}))
@@ -117,4 +119,5 @@ def load_style() -> MapStyle:
     kinds_file = _data_file(vocab.layers_file, "kinds.toml")
     kinds = vocab.kinds(kinds_file) if kinds_file else {}
     labels = {k: info.label for k, info in kinds.items()}
-    return MapStyle(raw=styles, themes_file=theme_vocab.themes, kind_labels=labels)
+    return MapStyle(raw=styles, themes_file=theme_vocab.themes, kind_labels=labels,
+                    default_theme=theme_vocab.default)
