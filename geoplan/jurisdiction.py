@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from geoplan.gazetteer import codes
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.names import strip_suffix
 
 _LEVEL = {"province": 1, "city": 2, "district": 3}
 _HEAD_CHARS = 600
@@ -29,31 +31,28 @@ class Jurisdiction:
 
     @property
     def province_prefix(self) -> str:
-        return self.code[:2]
+        return codes.province_prefix(self.code)
 
     @property
     def city_prefix(self) -> str:
-        return self.code[:4]
+        return codes.city_prefix(self.code)
 
     @property
     def prefix(self) -> str:
         """The digits every code inside this unit starts with (31, 3305, 310118)."""
-        return self.code[: {"province": 2, "city": 4}.get(self.level, 6)]
+        return codes.level_prefix(self.code, self.level)
 
     def contains_code(self, code: str | None) -> bool:
         """True when an administrative code lies inside this unit."""
         if not code:
             return False
-        if self.level == "province":
-            return code[:2] == self.code[:2]
-        if self.level == "city":
-            return code[:4] == self.code[:4]
-        return code[:6] == self.code[:6]
+        return codes.same_unit(code, self.code, self.level)
 
 
 def from_unit(unit: GazetteerFeature) -> Jurisdiction:
     """The jurisdiction a province, city or county feature stands for."""
-    return Jurisdiction(code=unit.admin_code[:6].ljust(6, "0"), name=unit.name, level=unit.kind, feature_id=unit.id)
+    return Jurisdiction(code=codes.county_prefix(unit.admin_code).ljust(codes.COUNTY_DIGITS, "0"), name=unit.name,
+                        level=unit.kind, feature_id=unit.id)
 
 
 def detect(text: str, admin_units: list[GazetteerFeature], title: str = "") -> Jurisdiction | None:
@@ -102,9 +101,7 @@ def detect(text: str, admin_units: list[GazetteerFeature], title: str = "") -> J
 
 
 def _inside(unit: GazetteerFeature, outer: GazetteerFeature) -> bool:
-    code, other = unit.admin_code or "", outer.admin_code or ""
-    prefix = {"province": 2, "city": 4}.get(outer.kind, 6)
-    return code[:prefix] == other[:prefix]
+    return codes.same_unit(unit.admin_code or "", outer.admin_code or "", outer.kind)
 
 
 def _from_title(title: str, admin_units: list[GazetteerFeature]) -> GazetteerFeature | None:
@@ -119,7 +116,7 @@ def _from_title(title: str, admin_units: list[GazetteerFeature]) -> GazetteerFea
             parent = unit.admin_names[-2]
             for alias in unit.aliases:
                 if len(alias) >= 2:
-                    for p in {parent, re.sub(r"(省|市)$", "", parent)}:
+                    for p in {parent, strip_suffix(parent, ("province", "city"))}:
                         if len(p) >= 2 and p + alias in title:
                             pos = title.find(p + alias) + len(p)
         if pos >= 0:
@@ -140,5 +137,5 @@ def _province_named(unit: GazetteerFeature, text: str) -> bool:
     if not unit.admin_names:
         return False
     province = unit.admin_names[0]
-    short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province)
+    short = strip_suffix(province, ("province",))
     return province in text or (len(short) >= 2 and short in text)

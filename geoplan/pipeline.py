@@ -18,6 +18,7 @@ from geoplan.errors import GeoplanError, PlanReadError
 from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.vocab import load_vocab
+from geoplan.gazetteer.codes import province_prefix
 from geoplan.geocode import Entity, Overrides, Resolver
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
@@ -113,11 +114,11 @@ class Context:
         if j is None:
             return set()
         provinces = [f for f in self._admin_units if f.kind == "province" and f.geometry is not None]
-        home = next((p for p in provinces if (p.admin_code or "")[:2] == j.province_prefix), None)
+        home = next((p for p in provinces if province_prefix(p.admin_code or "") == j.province_prefix), None)
         if home is None:
             return {j.province_prefix}
         ring = home.geometry.buffer(0.05)
-        return {(p.admin_code or "")[:2] for p in provinces if p.geometry.intersects(ring)}
+        return {province_prefix(p.admin_code or "") for p in provinces if p.geometry.intersects(ring)}
 
     def _village_names(self, j: Jurisdiction | None) -> set[str]:
         """The village names of a county or city plan (a province holds too many to be worth matching)."""

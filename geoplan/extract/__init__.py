@@ -14,7 +14,6 @@ task node it sits under.  :func:`aggregate` groups the mentions of one entity.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from geoplan.extract.dictionary import DictMatch, NameMatcher, build_name_map
 from geoplan.extract.discovery import Candidate, Discoverer
 from geoplan.extract.grammar import coordinated
 from geoplan.extract.vocab import ExtractVocab, load_vocab
+from geoplan.gazetteer.codes import city_prefix, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Mention, NormalizedText, Outline
@@ -32,7 +32,6 @@ __all__ = ["Extractor", "extract", "sentences"]
 _COMMON_WORD_FREQ = 3000
 #: the same for a short form of a unit outside the plan's province (新建 of 江西 in a 浙江 plan)
 _AWAY_WORD_FREQ = 500
-_ADMIN_SUFFIX = re.compile(r"(省|市|区|县|镇|乡|街道)$")
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ class Extractor:
         """
         for f in features:
             code = f.admin_code or ""
-            near = bool(provinces) and code[:2] in provinces
+            near = bool(provinces) and province_prefix(code) in provinces
             if f.origin != "admin":
                 for n in f.all_names:
                     yield n, f.id
@@ -125,7 +124,7 @@ class Extractor:
                         yield a, f.id
             elif near and jurisdiction is not None:
                 inside = jurisdiction.contains_code(code)
-                in_scope = inside or (jurisdiction.level == "district" and code[:4] == jurisdiction.city_prefix)
+                in_scope = inside or (jurisdiction.level == "district" and city_prefix(code) == jurisdiction.city_prefix)
                 if in_scope:
                     # full township names across the city, short forms (花木 for
                     # 花木街道) only inside the plan's own area: elsewhere they are
@@ -266,7 +265,7 @@ class Extractor:
             # a short form that is also a common word (资源 for 资源县) is not a name;
             # away from the plan's own province the bar is lower (新建 for 新建区)
             home = self.jurisdiction.province_prefix if self.jurisdiction else None
-            away = home is not None and all((f.admin_code or "")[:2] != home for f in feats)
+            away = home is not None and all(province_prefix(f.admin_code or "") != home for f in feats)
             limit = _AWAY_WORD_FREQ if away else _COMMON_WORD_FREQ
             if self.discoverer.word_frequency(d.surface) > limit:
                 return False

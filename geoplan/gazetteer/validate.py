@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
 from geoplan import vocab
+from geoplan.gazetteer.codes import county_prefix
 from geoplan.gazetteer.index import Gazetteer
 from geoplan.gazetteer.model import GazetteerFeature
 
@@ -103,7 +104,7 @@ def _check_county(gaz: Gazetteer, f: GazetteerFeature, g: BaseGeometry) -> list[
         if len(code) == 9 and gaz.get(f"cn-{code}") is None:
             return [_p(f, "unknown-township", f"admin_code {code} is no township in the official list")]
     polys = []
-    for code in dict.fromkeys(c[:6] for c in codes if c):
+    for code in dict.fromkeys(county_prefix(c) for c in codes if c):
         unit = gaz.admin(code)
         if unit is None or unit.geometry is None:
             return [_p(f, "unknown-county", f"admin_code {code} is no county in the national layer")]
@@ -122,7 +123,7 @@ def _check_county(gaz: Gazetteer, f: GazetteerFeature, g: BaseGeometry) -> list[
         _p(
             f,
             "outside-county",
-            f"{dist:,.0f} m outside {'/'.join(c[:6] for c in codes if c)}, more than its precision "
+            f"{dist:,.0f} m outside {'/'.join(county_prefix(c) for c in codes if c)}, more than its precision "
             f"{f.precision_m:,.0f} m{actually}",
         )
     ]
