@@ -4,7 +4,7 @@ Everything a planner may edit without touching code is a TOML file under
 ``layers/vocab/`` or ``maps/`` (found through :mod:`geoplan.paths`, so that
 ``GEOPLAN_LAYERS`` / ``GEOPLAN_MAPS`` point every stage at a bureau's copies at
 once).  This module is the only place that parses them: each file is read once
-per process and per path (a file edited on disk is read again), and the files
+per process and per path (:func:`reload` forgets them), and the files
 that several stages share come back as typed, frozen records:
 
 * ``kinds.toml`` → :func:`kinds` (:class:`Kind`), shared by extraction, the
@@ -25,6 +25,7 @@ nothing else of geoplan.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ __all__ = [
     "maps_file",
     "read",
     "read_text",
+    "reload",
     "typed",
     "default_theme",
     "regions",
@@ -67,45 +69,54 @@ class VocabError(GeoplanError, ValueError):
 
 
 # ------------------------------------------------------------------ files
+# Hot callers ask for a record per candidate name, so a look-up costs two dict
+# hits: the folder is resolved once per value of its environment variable, a
+# file parsed once per path.
 def layers_file(name: str) -> Path:
     """``layers/vocab/<name>`` (``GEOPLAN_LAYERS`` wins)."""
-    return paths.layers_dir() / "vocab" / name
+    return _located("layers", name, os.environ.get("GEOPLAN_LAYERS"))
 
 
 def maps_file(name: str) -> Path:
     """``maps/<name>`` (``GEOPLAN_MAPS`` wins)."""
+    return _located("maps", name, os.environ.get("GEOPLAN_MAPS"))
+
+
+@lru_cache(maxsize=64)
+def _located(folder: str, name: str, _env: str | None) -> Path:
+    if folder == "layers":
+        return paths.layers_dir() / "vocab" / name
     return paths.maps_dir() / name
 
 
-def _key(path: Path | str) -> tuple[str, int, int]:
-    p = Path(path).expanduser()
-    st = p.stat()
-    return str(p.resolve()), st.st_mtime_ns, st.st_size
-
-
 def read(path: Path | str) -> dict[str, Any]:
-    """The parsed content of one TOML file, read once per path and version.
+    """The parsed content of one TOML file, read once per path.
 
-    The same dictionary is handed to every caller: treat it as read-only.  A
-    file changed on disk (another size or modification time) is read again, so
-    a planner editing a vocabulary in a long session, or a test writing one,
-    never sees a stale copy.
+    The same dictionary is handed to every caller: treat it as read-only.
     """
-    return _parse(*_key(path))
+    return _parse(str(path))
 
 
 def typed(path: Path | str, build: Callable[[dict[str, Any]], T]) -> T:
-    """``build(read(path))``, built once per path and version of the file (a stage's compiled view)."""
-    return _build(build, *_key(path))
+    """``build(read(path))``, built once per path (a stage's compiled view of its file)."""
+    return _build(build, str(path))
+
+
+def reload() -> None:
+    """Forget every file read so far: the next look-up reads the files again (after an edit)."""
+    _located.cache_clear()
+    _parse.cache_clear()
+    _build.cache_clear()
+    _parse_text.cache_clear()
 
 
 @lru_cache(maxsize=64)
-def _build(build: Callable[[dict[str, Any]], T], path: str, mtime_ns: int, size: int) -> T:
-    return build(_parse(path, mtime_ns, size))
+def _build(build: Callable[[dict[str, Any]], T], path: str) -> T:
+    return build(_parse(path))
 
 
 @lru_cache(maxsize=64)
-def _parse(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+def _parse(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)

@@ -55,11 +55,20 @@ class NameRules:
         return None
 
 
+#: levels → (the rules they were taken from, their suffixes): asked once per candidate name
+_SUFFIXES: dict[tuple[str, ...], tuple[vocab.AdminNameVocab, tuple[str, ...]]] = {}
+
+
 def unit_suffixes(levels: Iterable[str]) -> tuple[str, ...]:
     """The suffixes names of these levels end in (province, city, district, town, street), longest first."""
     rules = vocab.admin_names()
-    found = {s for level in levels for s in rules.suffixes.get(level, ())}
-    return tuple(sorted(found, key=len, reverse=True))
+    key = tuple(levels)
+    hit = _SUFFIXES.get(key)
+    if hit is None or hit[0] is not rules:
+        found = {s for level in key for s in rules.suffixes.get(level, ())}
+        hit = (rules, tuple(sorted(found, key=len, reverse=True)))
+        _SUFFIXES[key] = hit
+    return hit[1]
 
 
 def strip_suffix(name: str, levels: Iterable[str]) -> str:
