@@ -141,18 +141,15 @@ class Context:
 def _named_unit(gazetteer, name: str) -> Jurisdiction:
     """The province, city or county a planner named, by name (青浦区, 上海市青浦区) or code."""
     from geoplan.errors import GazetteerError
+    from geoplan.gazetteer.units import AmbiguousUnitError, named_unit
 
-    name = name.strip()
-    units = [gazetteer.admin(name)] if name.isdigit() else gazetteer.resolve_admin_name(name)
-    units = [u for u in units if u is not None]
-    if len(units) != 1:
-        found = "no" if not units else f"{len(units)}"
-        choices = "; ".join(f"{'/'.join(u.admin_names)} ({u.admin_code})" for u in units[:8])
-        raise GazetteerError(
-            f"--jurisdiction {name!r}: {found} administrative units carry this name"
-            + (f": {choices}; give the code or the full chain (浙江省嘉兴市)" if units else "")
-        )
-    return from_unit(units[0])
+    try:
+        unit = named_unit(gazetteer, name)
+    except AmbiguousUnitError as exc:
+        raise GazetteerError(f"--jurisdiction: {exc}") from None
+    if unit is None:
+        raise GazetteerError(f"--jurisdiction {name.strip()!r}: no administrative units carry this name")
+    return from_unit(unit)
 
 
 def process_plan(path: Path | str, ctx: Context) -> PlanResult:

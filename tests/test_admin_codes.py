@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from geoplan.errors import FilterError, GazetteerError
 from geoplan.gazetteer import codes
+from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.gazetteer.names import NameRules, ends_like_unit, strip_suffix, unit_suffixes
+from geoplan.gazetteer.units import AmbiguousUnitError, named_unit
 
 
 # ------------------------------------------------------------------ codes
@@ -80,3 +84,59 @@ def test_suffixes_follow_a_bureau_copy(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("GEOPLAN_LAYERS", str(tmp_path))
     assert ends_like_unit("某某嘎查", ("town",)) and not ends_like_unit("某某镇", ("town",))
     assert NameRules().short_forms("某某嘎查", "town") == ("某某",)
+
+
+# ------------------------------------------------------------------ units
+def _unit(code: str, name: str, kind: str, chain: tuple[str, ...]) -> GazetteerFeature:
+    return GazetteerFeature(id=f"cn-{code}", name=name, kind=kind, geometry=None, precision_m=100.0,
+                            source="test", license="test", admin_code=code, admin_names=chain, origin="admin")
+
+
+class _Units:
+    """A gazetteer of four made-up units: a municipality named twice, two counties sharing a name."""
+
+    def __init__(self) -> None:
+        self.units = [
+            _unit("990000", "甲市", "province", ("甲市",)),
+            _unit("990100", "甲市", "city", ("甲市", "甲市")),
+            _unit("990101", "东区", "district", ("甲市", "甲市", "东区")),
+            _unit("980201", "东区", "district", ("乙省", "丙市", "东区")),
+        ]
+
+    def admin(self, code: str) -> GazetteerFeature | None:
+        return next((u for u in self.units if u.admin_code == codes.normalize_code(code)), None)
+
+    def resolve_admin_name(self, name: str) -> list[GazetteerFeature]:
+        return [u for u in self.units if u.name == name]
+
+
+def test_nested_units_are_one_answer_the_outermost() -> None:
+    assert named_unit(_Units(), "甲市").admin_code == "990000"
+    assert named_unit(_Units(), "990101").name == "东区"
+    assert named_unit(_Units(), "乙市") is None
+
+
+def test_units_apart_are_ambiguous_with_their_chains() -> None:
+    with pytest.raises(AmbiguousUnitError) as err:
+        named_unit(_Units(), "东区")
+    assert "甲市/甲市/东区 (990101)" in str(err.value) and "乙省/丙市/东区 (980201)" in str(err.value)
+
+
+def test_every_command_applies_the_same_rule(gazetteer) -> None:
+    """朝阳区 (北京 and 长春) is refused alike by --jurisdiction, search --within and filter --within."""
+    from test_export import plan_layers
+
+    from geoplan.cli import main
+    from geoplan.pipeline import Context
+    from geoplan.tools.filter import filter_layers
+
+    res = CliRunner().invoke(main, ["gazetteer", "search", "人民公园", "--within", "朝阳区"])
+    assert res.exit_code != 0 and "110105" in res.output
+    with pytest.raises(FilterError) as err:
+        filter_layers(plan_layers(), within="朝阳区", gazetteer=gazetteer)
+    assert any("北京市" in a for a in err.value.allowed) and any("吉林省" in a for a in err.value.allowed)
+    with pytest.raises(GazetteerError, match="110105"):
+        Context(gazetteer=gazetteer, jurisdiction="朝阳区")
+    # a municipality's province and city level nest: one answer, the province
+    assert named_unit(gazetteer, "上海市").kind == "province"
+    assert Context(gazetteer=gazetteer, jurisdiction="上海市").forced_jurisdiction.code == "310000"

@@ -124,13 +124,13 @@ def _doc_mask(features: pd.DataFrame, docs: list[str]) -> pd.Series:
 
 def _resolve_units(gazetteer, value: str, layers: Layers) -> list:
     """The administrative units ``value`` names (a code or a name); FilterError if none."""
-    v = value.strip()
-    units = []
-    if v.isdigit():
-        unit = gazetteer.admin(v)
-        units = [unit] if unit is not None else []
-    else:
-        units = gazetteer.resolve_admin_name(v)
+    from geoplan.gazetteer.units import AmbiguousUnitError, choices, named_unit
+
+    try:
+        unit = named_unit(gazetteer, value)
+    except AmbiguousUnitError as exc:
+        raise FilterError("within", value, choices(exc.units, limit=len(exc.units))) from None
+    units = [unit] if unit is not None else []
     if not units:
         hints = sorted({r for r in layers.features["region"] if r})
         located = layers.features[layers.features["located"]]
