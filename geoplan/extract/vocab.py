@@ -6,13 +6,14 @@ so that a planner can add a head word or a stop word without touching code.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geoplan import paths, vocab
+from geoplan import vocab
 from geoplan.vocab import Kind
 
 #: the kind record of ``kinds.toml`` (kept under the extraction's old name)
@@ -70,12 +71,22 @@ class ExtractVocab:
 
 def load_kinds(vocab_dir: Path | None = None) -> Mapping[str, KindInfo]:
     """Kinds from ``kinds.toml`` in the order they are written (see :func:`geoplan.vocab.kinds`)."""
-    return vocab.kinds(vocab_dir / "kinds.toml" if vocab_dir else None)
+    if vocab_dir is None:
+        return load_vocab().kinds  # the same records, found with one dict hit
+    return vocab.kinds(vocab_dir / "kinds.toml")
 
 
 def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
     """The extraction vocabulary of ``vocab_dir`` (default ``layers/vocab``), compiled once per process."""
-    return _compile(vocab_dir or paths.layers_dir() / "vocab")
+    if vocab_dir is None:
+        # the resolver asks once per entity: one dict hit per value of GEOPLAN_LAYERS
+        return _default(os.environ.get("GEOPLAN_LAYERS"))
+    return _compile(vocab_dir)
+
+
+@lru_cache(maxsize=4)
+def _default(_env: str | None) -> ExtractVocab:
+    return _compile(vocab.layers_file("extract.toml").parent)
 
 
 @lru_cache(maxsize=4)
