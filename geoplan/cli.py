@@ -156,13 +156,18 @@ def gazetteer() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def gazetteer_search(name, within, as_json) -> None:
     """Features named NAME (or with NAME as an alias)."""
+    from geoplan.gazetteer.units import AmbiguousUnitError, named_unit
+
     gaz = _gazetteer(())
     scope = within
     if within and not within.isdigit():
-        units = gaz.resolve_admin_name(within)
-        if not units:
+        try:
+            unit = named_unit(gaz, within)
+        except AmbiguousUnitError as exc:
+            raise click.BadParameter(str(exc), param_hint="--within") from None
+        if unit is None:
             raise click.BadParameter(f"no administrative unit named {within!r}", param_hint="--within")
-        scope = units[0].admin_code
+        scope = unit.admin_code
     hits = gaz.lookup(name, within=scope)
     rows = [
         {

@@ -18,12 +18,13 @@ words are ``layers/vocab/jurisdiction.toml``, groups ``layers/vocab/groups.toml`
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from geoplan import vocab
+from geoplan.gazetteer import codes
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.names import strip_suffix
 
 _LEVEL = {"province": 1, "city": 2, "district": 3}
 _HEAD_CHARS = 600
@@ -40,11 +41,11 @@ class Jurisdiction:
 
     @property
     def province_prefix(self) -> str:
-        return self.code[:2]
+        return codes.province_prefix(self.code)
 
     @property
     def city_prefix(self) -> str:
-        return self.code[:4]
+        return codes.city_prefix(self.code)
 
     @property
     def prefix(self) -> str:
@@ -59,7 +60,7 @@ class Jurisdiction:
                 while not p.startswith(common):
                     common = common[:-1]
             return common
-        return self.code[: {"province": 2, "city": 4}.get(self.level, 6)]
+        return codes.level_prefix(self.code, self.level)
 
     def contains_code(self, code: str | None) -> bool:
         """True when an administrative code lies inside this unit (any member of a region)."""
@@ -67,16 +68,13 @@ class Jurisdiction:
             return False
         if self.members:
             return any(m.contains_code(code) for m in self.members)
-        if self.level == "province":
-            return code[:2] == self.code[:2]
-        if self.level == "city":
-            return code[:4] == self.code[:4]
-        return code[:6] == self.code[:6]
+        return codes.same_unit(code, self.code, self.level)
 
 
 def from_unit(unit: GazetteerFeature) -> Jurisdiction:
     """The jurisdiction a province, city or county feature stands for."""
-    return Jurisdiction(code=unit.admin_code[:6].ljust(6, "0"), name=unit.name, level=unit.kind, feature_id=unit.id)
+    return Jurisdiction(code=codes.county_prefix(unit.admin_code).ljust(codes.COUNTY_DIGITS, "0"), name=unit.name,
+                        level=unit.kind, feature_id=unit.id)
 
 
 @dataclass(frozen=True)
@@ -86,21 +84,14 @@ class _Rules:
     groups: Mapping[str, tuple[str, ...]]
 
 
-@lru_cache(maxsize=2)
 def _rules() -> _Rules:
-    from geoplan.paths import layers_dir
-
-    vocab = layers_dir() / "vocab"
-    data: dict = {}
-    groups: dict = {}
-    if (vocab / "jurisdiction.toml").is_file():
-        data = tomllib.loads((vocab / "jurisdiction.toml").read_text(encoding="utf-8"))
-    if (vocab / "groups.toml").is_file():
-        groups = tomllib.loads((vocab / "groups.toml").read_text(encoding="utf-8")).get("groups", {})
+    """``layers/vocab/jurisdiction.toml`` (what never decides, what makes a title regional) and the groups."""
+    path = vocab.layers_file("jurisdiction.toml")
+    data = vocab.read(path) if path.is_file() else {}
     return _Rules(
         ignore=tuple(re.compile(p) for p in data.get("head", {}).get("ignore", ())),
         region_words=tuple(data.get("region", {}).get("words", ())),
-        groups={name: tuple(spec.get("members", ())) for name, spec in groups.items()},
+        groups=vocab.groups().members,
     )
 
 
@@ -181,9 +172,7 @@ def detect(text: str, admin_units: list[GazetteerFeature], title: str = "") -> J
 
 
 def _inside(unit: GazetteerFeature, outer: GazetteerFeature) -> bool:
-    code, other = unit.admin_code or "", outer.admin_code or ""
-    prefix = {"province": 2, "city": 4}.get(outer.kind, 6)
-    return code[:prefix] == other[:prefix]
+    return codes.same_unit(unit.admin_code or "", outer.admin_code or "", outer.kind)
 
 
 def _from_title(title: str, admin_units: list[GazetteerFeature]) -> GazetteerFeature | None:
@@ -198,7 +187,7 @@ def _from_title(title: str, admin_units: list[GazetteerFeature]) -> GazetteerFea
             parent = unit.admin_names[-2]
             for alias in unit.aliases:
                 if len(alias) >= 2:
-                    for p in {parent, re.sub(r"(省|市)$", "", parent)}:
+                    for p in {parent, strip_suffix(parent, ("province", "city"))}:
                         if len(p) >= 2 and p + alias in title:
                             pos = title.find(p + alias) + len(p)
         if pos >= 0:
@@ -219,5 +208,5 @@ def _province_named(unit: GazetteerFeature, text: str) -> bool:
     if not unit.admin_names:
         return False
     province = unit.admin_names[0]
-    short = re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区)$", "", province)
+    short = strip_suffix(province, ("province",))
     return province in text or (len(short) >= 2 and short in text)

@@ -19,6 +19,7 @@ from pathlib import Path
 from geoplan.errors import GeoplanError, PlanReadError
 from geoplan.extract import Extractor, Rejected
 from geoplan.extract.aggregate import aggregate
+from geoplan.gazetteer.codes import province_prefix
 from geoplan.geocode import Overrides, locate
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.output.tables import OutputTables, build_tables, entity_id, feature_id, report
@@ -129,11 +130,11 @@ class Context:
         if j.members:  # a regional plan: around every member
             return set().union(*(self.neighbour_provinces(m) for m in j.members))
         provinces = [f for f in self._admin_units if f.kind == "province" and f.geometry is not None]
-        home = next((p for p in provinces if (p.admin_code or "")[:2] == j.province_prefix), None)
+        home = next((p for p in provinces if province_prefix(p.admin_code or "") == j.province_prefix), None)
         if home is None:
             return {j.province_prefix}
         ring = home.geometry.buffer(0.05)
-        return {(p.admin_code or "")[:2] for p in provinces if p.geometry.intersects(ring)}
+        return {province_prefix(p.admin_code or "") for p in provinces if p.geometry.intersects(ring)}
 
     def _village_names(self, j: Jurisdiction | None) -> set[str]:
         """The village names of a county or city plan (a province holds too many to be worth matching)."""
@@ -156,18 +157,15 @@ class Context:
 def _named_unit(gazetteer, name: str) -> Jurisdiction:
     """The province, city or county a planner named, by name (青浦区, 上海市青浦区) or code."""
     from geoplan.errors import GazetteerError
+    from geoplan.gazetteer.units import AmbiguousUnitError, named_unit
 
-    name = name.strip()
-    units = [gazetteer.admin(name)] if name.isdigit() else gazetteer.resolve_admin_name(name)
-    units = [u for u in units if u is not None]
-    if len(units) != 1:
-        found = "no" if not units else f"{len(units)}"
-        choices = "; ".join(f"{'/'.join(u.admin_names)} ({u.admin_code})" for u in units[:8])
-        raise GazetteerError(
-            f"--jurisdiction {name!r}: {found} administrative units carry this name"
-            + (f": {choices}; give the code or the full chain (浙江省嘉兴市)" if units else "")
-        )
-    return from_unit(units[0])
+    try:
+        unit = named_unit(gazetteer, name)
+    except AmbiguousUnitError as exc:
+        raise GazetteerError(f"--jurisdiction: {exc}") from None
+    if unit is None:
+        raise GazetteerError(f"--jurisdiction {name.strip()!r}: no administrative units carry this name")
+    return from_unit(unit)
 
 
 def extract_plan(path: Path | str, ctx: Context) -> Extracted:

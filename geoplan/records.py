@@ -17,6 +17,8 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.vocab import default_theme
+
 
 # --------------------------------------------------------------------------- read
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class TaskNode:
     number: str = ""
     path: tuple[str, ...] = ()
     is_task: bool = True
-    theme: str = "其他"
+    theme: str = field(default_factory=default_theme)
     theme_source: str = ""  # "title", "text", "inherited", "default"
     parent: TaskNode | None = field(default=None, repr=False, compare=False)
     children: list[TaskNode] = field(default_factory=list, repr=False, compare=False)

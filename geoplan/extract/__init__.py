@@ -22,6 +22,7 @@ from geoplan.extract.discovery import Candidate, Discoverer
 from geoplan.extract.grammar import coordinated
 from geoplan.extract.rejected import Rejected
 from geoplan.extract.vocab import ExtractVocab, load_vocab
+from geoplan.gazetteer.codes import city_code, city_prefix, province_code, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Mention, NormalizedText, Outline
@@ -139,7 +140,7 @@ class Extractor:
         """
         for f in features:
             code = f.admin_code or ""
-            near = bool(provinces) and code[:2] in provinces
+            near = bool(provinces) and province_prefix(code) in provinces
             if f.origin != "admin":
                 for n in f.all_names:
                     yield n, f.id
@@ -153,7 +154,7 @@ class Extractor:
                         yield a, f.id
             elif near and jurisdiction is not None:
                 inside = jurisdiction.contains_code(code)
-                in_scope = inside or (jurisdiction.level == "district" and code[:4] == jurisdiction.city_prefix)
+                in_scope = inside or (jurisdiction.level == "district" and city_prefix(code) == jurisdiction.city_prefix)
                 if in_scope:
                     # full township names across the city, short forms (花木 for
                     # 花木街道) only inside the plan's own area: elsewhere they are
@@ -339,7 +340,7 @@ class Extractor:
             # a short form that is also a common word (资源 for 资源县) is not a name;
             # away from the plan's own province the bar is lower (新建 for 新建区)
             home = self.jurisdiction.province_prefix if self.jurisdiction else None
-            away = home is not None and all((f.admin_code or "")[:2] != home for f in feats)
+            away = home is not None and all(province_prefix(f.admin_code or "") != home for f in feats)
             limit = _AWAY_WORD_FREQ if away else _COMMON_WORD_FREQ
             if self.discoverer.word_frequency(d.surface) > limit:
                 return "common-word"
@@ -377,14 +378,14 @@ class Extractor:
         for f in found:
             feats = [self._features[i] for i in f.ids if i in self._features]
             away = bool(feats) and all(
-                x.origin == "admin" and x.kind in _UNIT_KINDS and (x.admin_code or "")[:2] != home for x in feats
+                x.origin == "admin" and x.kind in _UNIT_KINDS and province_prefix(x.admin_code or "") != home for x in feats
             )
             if away and not any(self._city_named(x.admin_code or "", named) for x in feats) and not _listed(text, f, found, self.vocab.list_separators):
                 if dropped is not None:
                     dropped.append((f.start, f.end, "away-without-its-city", f.name))
                 continue
             far_city = bool(feats) and all(
-                x.origin == "admin" and x.kind == "city" and f.surface != x.name and (x.admin_code or "")[:2] not in self._near
+                x.origin == "admin" and x.kind == "city" and f.surface != x.name and province_prefix(x.admin_code or "") not in self._near
                 for x in feats
             )
             if far_city and not _listed(text, f, found, self.vocab.list_separators):
@@ -396,10 +397,10 @@ class Extractor:
         return out
 
     def _city_named(self, code: str, named: set[str]) -> bool:
-        city = code[:4] + "00"
+        city = city_code(code)
         if city in self._city_codes:
             return city in named
-        return code[:2] + "0000" in named  # a district of a municipality (宝坻 of 天津)
+        return province_code(code) in named  # a district of a municipality (宝坻 of 天津)
 
     def _from_dict(self, d: DictMatch, rule: str) -> _Found:
         feats = [self._features[i] for i in d.ids if i in self._features]

@@ -27,6 +27,7 @@ from geoplan.extract.candidates import Candidate, Token, drop_inner, pair_right
 from geoplan.extract.evidence import Evidence
 from geoplan.extract.shapes import NUMERALS, PUNCT, after_count, balance_quotes, counting_slogan, generic_only, skip_slogan
 from geoplan.extract.vocab import ExtractVocab
+from geoplan.gazetteer.names import ends_like_unit
 
 __all__ = ["Candidate", "Discoverer", "Token"]
 
@@ -252,10 +253,10 @@ class Discoverer:
         if kind not in v.locator_before and kind not in v.area_kinds:
             return False
         for loc in self._locator_prefixes(stem):
-            if loc[-1:] in ("镇", "乡", "区", "县", "市") and loc != stem:
+            if ends_like_unit(loc, ("city", "district", "town")) and loc != stem:
                 rest = stem[len(loc) :]
                 return generic_only(rest, v.generic)
-        return stem in self.locators and stem[-1:] in ("镇", "乡", "区", "县", "市", "道")
+        return stem in self.locators and ends_like_unit(stem, ("city", "district", "town", "street"))
 
     def _locator_prefixes(self, stem: str) -> list[str]:
         """The administrative names ``stem`` starts with, longest first (a set lookup per prefix:

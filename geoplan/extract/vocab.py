@@ -6,29 +6,23 @@ so that a planner can add a head word or a stop word without touching code.
 
 from __future__ import annotations
 
+import os
 import re
-
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geoplan import paths
+from geoplan import vocab
+from geoplan.vocab import Kind
 
-
-@dataclass(frozen=True)
-class KindInfo:
-    name: str
-    label: str
-    precision: str
-    geometry: str
-    heads: tuple[str, ...]
-    accepts: tuple[str, ...] = ()
+#: the kind record of ``kinds.toml`` (kept under the extraction's old name)
+KindInfo = Kind
 
 
 @dataclass(frozen=True)
 class ExtractVocab:
-    kinds: dict[str, KindInfo]
+    kinds: Mapping[str, KindInfo]
     head_kind: dict[str, str]  # head word → kind (the longest head decides)
     heads_longest_first: tuple[str, ...]
     weak_heads: frozenset[str]
@@ -76,34 +70,30 @@ class ExtractVocab:
         return (self.groups or {}).get(name, ())
 
 
-def _read_toml(path: Path) -> dict:
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+def load_kinds(vocab_dir: Path | None = None) -> Mapping[str, KindInfo]:
+    """Kinds from ``kinds.toml`` in the order they are written (see :func:`geoplan.vocab.kinds`)."""
+    if vocab_dir is None:
+        return load_vocab().kinds  # the same records, found with one dict hit
+    return vocab.kinds(vocab_dir / "kinds.toml")
 
 
-@lru_cache(maxsize=4)
-def load_kinds(vocab_dir: Path | None = None) -> dict[str, KindInfo]:
-    """Kinds from ``kinds.toml`` in the order they are written."""
-    vocab_dir = vocab_dir or paths.layers_dir() / "vocab"
-    data = _read_toml(vocab_dir / "kinds.toml")
-    return {
-        name: KindInfo(
-            name=name,
-            label=spec.get("label", name),
-            precision=spec.get("precision", "feature"),
-            geometry=spec.get("geometry", "point"),
-            heads=tuple(spec.get("heads", ())),
-            accepts=tuple(spec.get("accepts", ())),
-        )
-        for name, spec in data.items()
-    }
-
-
-@lru_cache(maxsize=4)
 def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
-    vocab_dir = vocab_dir or paths.layers_dir() / "vocab"
+    """The extraction vocabulary of ``vocab_dir`` (default ``layers/vocab``), compiled once per process."""
+    if vocab_dir is None:
+        # the resolver asks once per entity: one dict hit per value of GEOPLAN_LAYERS
+        return _default(os.environ.get("GEOPLAN_LAYERS"))
+    return _compile(vocab_dir)
+
+
+@lru_cache(maxsize=4)
+def _default(_env: str | None) -> ExtractVocab:
+    return _compile(vocab.layers_file("extract.toml").parent)
+
+
+@lru_cache(maxsize=4)
+def _compile(vocab_dir: Path) -> ExtractVocab:
     kinds = load_kinds(vocab_dir)
-    rules = _read_toml(vocab_dir / "extract.toml")
+    rules = vocab.read(vocab_dir / "extract.toml")
     head_kind: dict[str, str] = {}
     for info in kinds.values():
         for head in info.heads:
@@ -115,9 +105,8 @@ def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
     head_rules = rules.get("heads", {})
     quotes = rules.get("quotes", {})
     names = rules.get("names", {})
-    groups_file = vocab_dir / "groups.toml"
-    groups_data = _read_toml(groups_file) if groups_file.exists() else {}
-    regions = _load_regions(vocab_dir / "regions.toml")
+    groups = vocab.groups(vocab_dir / "groups.toml")
+    regions = dict(vocab.regions(vocab_dir / "regions.toml"))
     return ExtractVocab(
         kinds=kinds,
         head_kind=head_kind,
@@ -150,27 +139,11 @@ def load_vocab(vocab_dir: Path | None = None) -> ExtractVocab:
         designations=tuple(names.get("designations", ())),
         rare_freq=int(stem.get("rare_freq", 100)),
         proper_freq=int(stem.get("proper_freq", 1000)),
-        group_counts=groups_data.get("pattern", {}).get("counts", ""),
-        group_heads=tuple(groups_data.get("pattern", {}).get("heads", ())),
-        group_max_stem=int(groups_data.get("pattern", {}).get("max_stem", 3)),
-        groups={name: tuple(spec.get("members", ())) for name, spec in groups_data.get("groups", {}).items()},
+        group_counts=groups.counts,
+        group_heads=groups.heads,
+        group_max_stem=groups.max_stem,
+        groups=dict(groups.members),
         regions=regions,
         bare_proper_kinds=frozenset(head_rules.get("bare_proper_kinds", ())),
     )
 
-
-def _load_regions(path: Path) -> dict[str, str]:
-    """Macro-region names (长三角, 亚太…) with the kind they are reported as.
-
-    They name no gazetteer feature yet a planner expects them on the list: they
-    are matched like gazetteer names, from this vocabulary.
-    """
-    if not path.exists():
-        return {}
-    data = _read_toml(path)
-    out: dict[str, str] = {}
-    for group in data.values():
-        kind = group.get("kind", "zone")
-        for name in group.get("names", ()):
-            out[name] = kind
-    return out

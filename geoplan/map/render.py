@@ -98,7 +98,7 @@ def render_map(
     if base is not None and len(base):
         VectorBasemap(base, style).add_to(m)
 
-    theme_names = [_text(t) or "其他" for t in shown["theme"]] if "theme" in shown.columns else []
+    theme_names = [_text(t) or style.default_theme for t in shown["theme"]] if "theme" in shown.columns else []
     theme_styles = style.themes(theme_names)
     PlanFeatures(features, style, theme_styles).add_to(m)
     GroupedLayerControl(style=style).add_to(m)

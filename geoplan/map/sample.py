@@ -15,8 +15,7 @@ from typing import Sequence
 import geopandas as gpd
 from shapely.geometry import LineString, Point, Polygon
 
-from geoplan.map.styles import _data_file, _read_toml
-from geoplan.paths import layers_dir
+from geoplan import vocab
 
 COLUMNS: tuple[str, ...] = (
     "id", "name", "kind", "doc", "doc_title", "task_id", "task_path", "task_top", "theme", "mentions", "quote",
@@ -25,11 +24,10 @@ COLUMNS: tuple[str, ...] = (
 
 
 def _kinds_by_geometry() -> dict[str, list[str]]:
-    kinds = _read_toml(_data_file(layers_dir, "vocab/kinds.toml"))
     out: dict[str, list[str]] = {"point": [], "line": [], "polygon": []}
-    for name, spec in kinds.items():
-        if isinstance(spec, dict) and spec.get("precision") == "feature" and spec.get("geometry") in out:
-            out[str(spec["geometry"])].append(name)
+    for name, kind in vocab.kinds().items():
+        if kind.precision == "feature" and kind.geometry in out:
+            out[kind.geometry].append(name)
     for geom, fallback in (("point", "other"), ("line", "other"), ("polygon", "other")):
         out[geom] = out[geom] or [fallback]
     return out

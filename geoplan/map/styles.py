@@ -10,31 +10,25 @@ it does not know, or a missing file, falls back to the ``[palette]`` of
 from __future__ import annotations
 
 import logging
-import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from geoplan.paths import layers_dir, maps_dir
+from geoplan import vocab
+from geoplan.vocab import Theme
 
 log = logging.getLogger(__name__)
 
 
-def _data_file(folder: Callable[[], Path], name: str) -> Path | None:
-    """A data file in ``maps/`` or ``layers/`` (see :mod:`geoplan.paths`), if it exists."""
+def _data_file(locate: Callable[[str], Path], name: str) -> Path | None:
+    """A data file in ``maps/`` or ``layers/vocab/`` (see :mod:`geoplan.vocab`), if it exists."""
     try:
-        path = folder() / name
+        path = locate(name)
     except FileNotFoundError:
         return None
     return path if path.is_file() else None
-
-
-def _read_toml(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
 
 
 @dataclass(frozen=True)
@@ -51,9 +45,11 @@ class ThemeStyle:
 class MapStyle:
     """Everything ``styles.toml`` says, plus theme colours and kind labels."""
 
-    raw: dict[str, Any]
-    themes_file: dict[str, Any] = field(default_factory=dict)
+    raw: Mapping[str, Any]
+    themes_file: Mapping[str, Theme] = field(default_factory=dict)
     kind_labels: dict[str, str] = field(default_factory=dict)
+    #: the theme of a feature that carries none (``default`` of themes.toml)
+    default_theme: str = vocab.FALLBACK_DEFAULT_THEME
 
     def section(self, name: str) -> dict[str, Any]:
         return dict(self.raw.get(name, {}))
@@ -66,8 +62,8 @@ class MapStyle:
         """
         palette = list(self.raw.get("palette", {}).get("colors", []))
         other = self.raw.get("palette", {}).get("other", "#7f7f7f")
-        known = {k: v for k, v in self.themes_file.items() if isinstance(v, dict)}
-        used = {str(v.get("color", "")).lower() for v in known.values()}
+        known = self.themes_file
+        used = {t.color.lower() for t in known.values()}
         free = [c for c in palette if c.lower() not in used] or palette or [other]
         out: list[ThemeStyle] = []
         seen: list[str] = []
@@ -76,14 +72,12 @@ class MapStyle:
                 seen.append(n)
         for pos, n in enumerate(seen):
             spec = known.get(n)
-            if spec and spec.get("color"):
-                out.append(ThemeStyle(n, str(spec["color"]), str(spec.get("label") or n),
-                                      int(spec.get("order", 1000 + pos))))
+            order = spec.order if spec is not None and spec.ordered else 1000 + pos
+            if spec is not None and spec.color:
+                out.append(ThemeStyle(n, spec.color, spec.label, order))
             else:
                 color = free[len([t for t in out if t.name not in known]) % len(free)]
-                label = str(spec.get("label") or n) if spec else n
-                order = int(spec.get("order", 1000 + pos)) if spec else 1000 + pos
-                out.append(ThemeStyle(n, color, label, order))
+                out.append(ThemeStyle(n, color, spec.label if spec is not None else n, order))
         return sorted(out, key=lambda t: (t.order, seen.index(t.name)))
 
     def kind_label(self, kind: str) -> str:
@@ -112,20 +106,18 @@ class MapStyle:
 
 @lru_cache(maxsize=1)
 def load_style() -> MapStyle:
-    """Read the style files once per process (they are small and never change mid-run)."""
-    styles = _read_toml(_data_file(maps_dir, "styles.toml"))
+    """The style files as :mod:`geoplan.vocab` reads them, gathered once per process."""
+    styles_file = _data_file(vocab.maps_file, "styles.toml")
+    styles = vocab.read(styles_file) if styles_file else {}
+    themes_file = _data_file(vocab.maps_file, "themes.toml")
     try:
-        themes = _read_toml(_data_file(maps_dir, "themes.toml"))
-    except tomllib.TOMLDecodeError as exc:
+        theme_vocab = vocab.themes(themes_file) if themes_file else vocab.ThemeVocab(themes={})
+    except vocab.VocabError as exc:
         # the theme vocabulary is another module's file: a broken one costs colours, not the map
         log.warning("maps/themes.toml unreadable (%s); theme colours fall back to styles.toml [palette]", exc)
-        themes = {}
-    # accept both ``[交通]`` and ``[themes.交通]`` / ``[theme.交通]`` layouts
-    for wrapper in ("themes", "theme"):
-        inner = themes.get(wrapper)
-        if isinstance(inner, dict) and all(isinstance(v, dict) for v in inner.values()):
-            themes = inner
-            break
-    kinds = _read_toml(_data_file(layers_dir, "vocab/kinds.toml"))
-    labels = {k: str(v.get("label", k)) for k, v in kinds.items() if isinstance(v, dict)}
-    return MapStyle(raw=styles, themes_file=themes, kind_labels=labels)
+        theme_vocab = vocab.ThemeVocab(themes={})
+    kinds_file = _data_file(vocab.layers_file, "kinds.toml")
+    kinds = vocab.kinds(kinds_file) if kinds_file else {}
+    labels = {k: info.label for k, info in kinds.items()}
+    return MapStyle(raw=styles, themes_file=theme_vocab.themes, kind_labels=labels,
+                    default_theme=theme_vocab.default)

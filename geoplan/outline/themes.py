@@ -15,73 +15,20 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from geoplan import vocab
 from geoplan.records import Mention, Outline, TaskNode
-from geoplan.outline.vocab import maps_dir, read_toml
+from geoplan.vocab import Theme, ThemeVocab
+
+#: the records of ``themes.toml`` (see :mod:`geoplan.vocab`), under the outline's names
+ThemeInfo = Theme
+ThemeTaxonomy = ThemeVocab
 
 
-@dataclass(frozen=True)
-class ThemeInfo:
-    name: str
-    label: str
-    color: str
-    order: int
-    keywords: Mapping[str, float]
-
-
-@dataclass(frozen=True)
-class ThemeTaxonomy:
-    themes: dict[str, ThemeInfo]  # in legend order
-    title_weight: float
-    text_share_weight: float
-    text_cap: int
-    text_saturation: float
-    min_score: float
-    min_margin: float
-    default: str
-    #: kind of place → theme ([kinds]); weights of the feature signals ([feature])
-    kinds: Mapping[str, str] = field(default_factory=dict)
-    task_weight: float = 3.0
-    ancestor_weight: float = 1.0
-    sentence_weight: float = 2.0
-    kind_weight: float = 2.0
-
-
-@lru_cache(maxsize=4)
 def load_themes(path: Path | None = None) -> ThemeTaxonomy:
     """Read ``maps/themes.toml`` (or ``path``): themes in their ``order``, plus scoring."""
-    data = read_toml(path or maps_dir() / "themes.toml")
-    scoring = data.get("scoring", {})
-    feature = data.get("feature", {})
-    themes = [
-        ThemeInfo(
-            name=name,
-            label=spec.get("label", name),
-            color=spec.get("color", "#999999"),
-            order=int(spec.get("order", 99)),
-            keywords={k: float(v) for k, v in spec.get("keywords", {}).items()},
-        )
-        for name, spec in data.get("themes", {}).items()
-    ]
-    themes.sort(key=lambda t: t.order)
-    return ThemeTaxonomy(
-        themes={t.name: t for t in themes},
-        title_weight=float(scoring.get("title_weight", 3.0)),
-        text_share_weight=float(scoring.get("text_share_weight", 4.0)),
-        text_cap=int(scoring.get("text_cap", 3)),
-        text_saturation=float(scoring.get("text_saturation", 8.0)),
-        min_score=float(scoring.get("min_score", 2.5)),
-        min_margin=float(scoring.get("min_margin", 1.25)),
-        default=scoring.get("default", "其他"),
-        kinds={k: v for k, v in data.get("kinds", {}).items() if v in {t.name for t in themes}},
-        task_weight=float(feature.get("task_weight", 3.0)),
-        ancestor_weight=float(feature.get("ancestor_weight", 1.0)),
-        sentence_weight=float(feature.get("sentence_weight", 2.0)),
-        kind_weight=float(feature.get("kind_weight", 2.0)),
-    )
+    return vocab.themes(path)
 
 
 def keyword_scores(text: str, taxonomy: ThemeTaxonomy, cap: int | None = None) -> dict[str, float]:

@@ -8,45 +8,10 @@ only finds the file, reads it once and compiles the patterns.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parents[2]
-
-
-def _data_dir(kind: str) -> Path:
-    """The ``layers`` or ``maps`` folder: the shared resolver if there is one, else ours.
-
-    In a source checkout both folders sit at the top of the repository; installed,
-    they travel as the packages ``geoplan._data.layers`` / ``geoplan._data.maps``.
-    """
-    try:  # the project-wide resolver, when present
-        from geoplan import paths  # type: ignore[attr-defined]
-
-        return getattr(paths, f"{kind}_dir")()
-    except (ImportError, AttributeError):
-        pass
-    local = _REPO / kind
-    if local.is_dir():
-        return local
-    from importlib.resources import files
-
-    return Path(str(files(f"geoplan._data.{kind}")))
-
-
-def layers_dir() -> Path:
-    return _data_dir("layers")
-
-
-def maps_dir() -> Path:
-    return _data_dir("maps")
-
-
-def read_toml(path: Path) -> dict:
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+from geoplan import vocab
 
 
 @dataclass(frozen=True)
@@ -91,11 +56,12 @@ class OutlineVocab:
     notice_date: re.Pattern[str] = re.compile(r"(?!)")
 
 
-@lru_cache(maxsize=4)
 def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
-    """Read and compile ``layers/vocab/outline.toml`` (or ``path``)."""
-    path = path or layers_dir() / "vocab" / "outline.toml"
-    data = read_toml(path)
+    """Read and compile ``layers/vocab/outline.toml`` (or ``path``), once per file version."""
+    return vocab.typed(path or vocab.layers_file("outline.toml"), _compile)
+
+
+def _compile(data: dict) -> OutlineVocab:
     styles = data.get("styles", {})
     heads = data.get("headings", {})
     leads = data.get("leads", {})

@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 
 from geoplan.errors import FilterError
+from geoplan import vocab
 from geoplan.output.tables import OutputTables, split_list
 from geoplan.records import PRECISIONS
 
@@ -47,16 +48,12 @@ def _values(v: str | Iterable[str] | None) -> list[str]:
 
 def known_themes() -> list[str]:
     """Themes of ``maps/themes.toml``, in legend order."""
-    from geoplan.outline.themes import load_themes
-
-    return list(load_themes().themes)
+    return list(vocab.themes().themes)
 
 
 def known_kinds() -> list[str]:
     """Kinds of ``layers/vocab/kinds.toml``, in file order."""
-    from geoplan.extract.vocab import load_kinds
-
-    return list(load_kinds())
+    return list(vocab.kinds())
 
 
 def normalize_task(task: str) -> str:
@@ -132,13 +129,13 @@ def _doc_mask(features: pd.DataFrame, docs: list[str]) -> pd.Series:
 
 def _resolve_units(gazetteer, value: str, layers: OutputTables) -> list:
     """The administrative units ``value`` names (a code or a name); FilterError if none."""
-    v = value.strip()
-    units = []
-    if v.isdigit():
-        unit = gazetteer.admin(v)
-        units = [unit] if unit is not None else []
-    else:
-        units = gazetteer.resolve_admin_name(v)
+    from geoplan.gazetteer.units import AmbiguousUnitError, choices, named_unit
+
+    try:
+        unit = named_unit(gazetteer, value)
+    except AmbiguousUnitError as exc:
+        raise FilterError("within", value, choices(exc.units, limit=len(exc.units))) from None
+    units = [unit] if unit is not None else []
     if not units:
         hints = sorted({r for r in layers.features["region"] if r})
         located = layers.features[layers.features["located"]]

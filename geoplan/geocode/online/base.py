@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -53,6 +52,7 @@ from geopy.location import Location as GeopyLocation
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from geoplan import vocab
 from geoplan.errors import (
     GeocoderAuthError,
     GeocoderError,
@@ -72,7 +72,7 @@ log = logging.getLogger(__name__)
 @cache
 def _all_configs() -> dict[str, Any]:
     text = resources.files(__package__).joinpath("providers.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    return vocab.read_text(text, f"{__package__}/providers.toml")
 
 
 def provider_config(name: str) -> dict[str, Any]:
