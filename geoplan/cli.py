@@ -134,9 +134,11 @@ def extract(plan, as_csv, as_json, jurisdiction) -> None:
     elif as_csv:
         import csv
 
+        from geoplan.io.cells import escape_rows
+
         w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["name"])
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(escape_rows(rows))
     else:
         for r in rows:
             click.echo(f"{r['name']}\t{r['kind']}\t{r['theme']}\t{r['task_id']}\t{r['origin']}")

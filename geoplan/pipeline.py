@@ -318,9 +318,10 @@ def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str 
 
 def _write_csv(df, path: Path) -> Path:
     from geoplan.io.atomic import write_text
+    from geoplan.io.cells import escape_frame
 
     # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake
-    return write_text(path, "\ufeff" + df.to_csv(index=False))
+    return write_text(path, "\ufeff" + escape_frame(df).to_csv(index=False))
 
 
 def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:

@@ -21,6 +21,7 @@ from pathlib import Path
 from shapely.geometry import Point
 
 from geoplan.errors import OverrideError
+from geoplan.io.cells import unescape_cell
 from geoplan.records import Location
 from geoplan.tools.coords import UnknownCRSError, canonical_crs, to_wgs84
 
@@ -173,7 +174,7 @@ def decided_rows(path: Path) -> list[dict[str, str]]:
     try:
         list(_parse(text, path))
         reader = csv.DictReader(io.StringIO(text), strict=True)  # an unclosed quote is an error, not one long cell
-        rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items() if isinstance(v, str) or v is None}
+        rows = [{(k or "").strip(): unescape_cell((v or "").strip()) for k, v in r.items() if isinstance(v, str) or v is None}
                 for r in reader]
     except csv.Error as exc:
         raise OverrideError(path, f"not a readable CSV: {exc}") from None
@@ -196,7 +197,7 @@ def _parse(text: str, path: Path) -> Iterator[Override]:
     if not reader.fieldnames or "name" not in [(f or "").strip() for f in reader.fieldnames]:
         raise OverrideError(path, "missing the required column 'name'")
     for i, raw in enumerate(reader, start=2):
-        rec = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str) or v is None}
+        rec = {(k or "").strip(): unescape_cell((v or "").strip()) for k, v in raw.items() if isinstance(v, str) or v is None}
         name = rec.get("name", "")
         gid = rec.get("gazetteer_id", "")
         lon_s, lat_s = rec.get("lon", ""), rec.get("lat", "")

@@ -122,8 +122,10 @@ def _read_geojson_with_tables(path: Path, mentions: Path, unresolved: Path) -> L
     from geoplan.io.schema import coerce_layers
 
     opts = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
-    m = pd.read_csv(mentions, **opts) if mentions.is_file() else None
-    u = pd.read_csv(unresolved, **opts) if unresolved.is_file() else None
+    from geoplan.io.cells import unescape_frame
+
+    m = unescape_frame(pd.read_csv(mentions, **opts)) if mentions.is_file() else None
+    u = unescape_frame(pd.read_csv(unresolved, **opts)) if unresolved.is_file() else None
     feats = read_geojson(path)
     layers = coerce_layers(feats, m, u)
     if m is None and u is None:
