@@ -19,6 +19,7 @@ from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.vocab import load_vocab
 from geoplan.geocode import Entity, Overrides, Resolver
+from geoplan.io.outdir import generation
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
@@ -294,8 +295,10 @@ def build(
     for u in unused:
         log.warning("%s row %s: override for %r matches no name of these plans", u["file"], u["row"], u["name"])
     result = BuildResult(layers=layers, plans=results, errors=errors, unused_overrides=unused)
-    if out is not None:
-        result.written = write_outputs(result, Path(out), ctx, map_assets=map_assets)
+    if out is not None and (results or not errors):  # when every plan failed the previous output stays
+        with generation(Path(out)) as staging:  # written whole beside out, then swapped in
+            written = write_outputs(result, staging, ctx, map_assets=map_assets)
+        result.written = {k: Path(out) / p.relative_to(staging) for k, p in written.items()}
     return result
 
 
