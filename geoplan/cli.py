@@ -7,7 +7,11 @@ Exit codes scripts can rely on:
 - 3: a plan could not be read (the other plans were still processed and written);
 - 4: a gazetteer layer is invalid; 5: the overrides file is malformed;
 - 6: an online geocoder failed after retries; 7: an output could not be written;
-- 1: any other geoplan error.
+- 130: interrupted (Ctrl-C);
+- 1: any other error.
+
+Every error is one line on stderr, with any password of a URL masked; ``--debug``
+shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -19,22 +23,69 @@ from pathlib import Path
 
 import click
 
-from geoplan.errors import FilterError, GeoplanError
+from geoplan.errors import ExportError, FilterError, GeoplanError, redact_credentials
 
 EXIT_OK = 0
 EXIT_READ = 3
+EXIT_INTERRUPTED = 130
 
 
 def _fail(exc: GeoplanError) -> None:
-    click.echo(f"geoplan: error: {exc}", err=True)
+    if _debug():
+        raise exc
+    click.echo(f"geoplan: error: {_line(str(exc))}", err=True)
     sys.exit(exc.exit_code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _line(message: str) -> str:
+    """One line, password masked: a library's message may add its SQL and a link below."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()] or [""]
+    return redact_credentials(lines[0] + (" …" if len(lines) > 1 else ""))
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().meta.get("geoplan.debug"))
+
+
+class _Main(click.Group):
+    """The command group, with the last line of defence every command shares.
+
+    Whatever a command lets through becomes one line and a documented exit
+    code: an OS error while writing is exit 7 (read-only folder, full disk),
+    Ctrl-C is 130, anything else 1.  ``--debug`` re-raises with the traceback.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            if ctx.meta.get("geoplan.debug"):
+                raise
+            click.echo("geoplan: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001 - the one place an unexpected error is turned into a line
+            if ctx.meta.get("geoplan.debug"):
+                raise
+            if isinstance(exc, OSError) and not isinstance(exc, GeoplanError):
+                exc = ExportError(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+            if isinstance(exc, GeoplanError):
+                _fail(exc)
+            click.echo(f"geoplan: error: {exc.__class__.__name__}: {_line(str(exc))} "
+                       "(run with --debug for the traceback)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="geoplan")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def main(verbose: int) -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error instead of one line.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, debug: bool) -> None:
     """geoplan: put the places and projects of Chinese planning documents on a map."""
+    ctx.meta["geoplan.debug"] = debug
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 

@@ -18,9 +18,10 @@ target               written by
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from geoplan.errors import ExportError
+from geoplan.errors import ExportError, redact_credentials
 from geoplan.layerset import Layers
 
 #: file suffix → format name
@@ -31,17 +32,22 @@ SUFFIXES: dict[str, str] = {
     ".shp": "shapefile",
     ".csv": "csv",
 }
-_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg2://")
+#: postgres://, postgresql:// and postgresql+DRIVER:// (psycopg2, psycopg, …)
+_DB_URL = re.compile(r"^postgres(?:ql)?(?:\+[A-Za-z0-9_]+)?://", re.I)
+#: anything of the form scheme://…: a URL, never a file name
+_ANY_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def is_database_url(target: str | Path) -> bool:
-    return isinstance(target, str) and target.startswith(_URL_SCHEMES)
+    return isinstance(target, str) and bool(_DB_URL.match(target))
 
 
 def target_format(target: str | Path) -> str:
     """``gpkg``, ``geojson``, ``shapefile``, ``csv`` or ``postgis`` for ``target``."""
     if is_database_url(target):
         return "postgis"
+    if isinstance(target, str) and _ANY_URL.match(target):
+        raise ExportError(f"{redact_credentials(target)}: unsupported URL; geoplan writes to postgresql:// databases")
     suffix = Path(target).suffix.lower()
     if suffix not in SUFFIXES:
         raise ExportError(
