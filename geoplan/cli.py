@@ -127,10 +127,18 @@ def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdi
         sys.exit(EXIT_READ)
 
 
+#: unused override rows listed one by one; past this, a count (a 1 M-row sheet must not print 1 M lines)
+MAX_LISTED_WARNINGS = 20
+
+
 def _warn_unused(result) -> None:
-    for u in result.unused_overrides:
+    unused = result.unused_overrides
+    for u in unused[:MAX_LISTED_WARNINGS]:
         click.echo(f"geoplan: warning: {u['file']} row {u['row']}: no plan names {u['name']!r}; the decision was not used",
                    err=True)
+    if len(unused) > MAX_LISTED_WARNINGS:
+        click.echo(f"geoplan: warning: {len(unused) - MAX_LISTED_WARNINGS} more override row(s) name no place of these plans "
+                   "(all listed in report.json, unused_overrides)", err=True)
 
 
 # ------------------------------------------------------------------------- outline

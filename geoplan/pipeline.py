@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geoplan.errors import GeoplanError, PlanReadError
@@ -155,9 +155,35 @@ def _named_unit(gazetteer, name: str) -> Jurisdiction:
     return from_unit(units[0])
 
 
-def process_plan(path: Path | str, ctx: Context) -> PlanResult:
-    """One plan through read → normalize → outline → extract → geocode."""
+def plan_ids(plans: Sequence[Path | str]) -> list[str]:
+    """One id per plan, unique in the build: the file stem, numbered (``plan_2``) when two plans share it.
+
+    Feature ids start with the plan id, so two ``plan.txt`` from different
+    folders must not share one (their features would collide, and a database
+    export fails on its primary key).  The first keeps its stem, so a build of
+    distinct files is unchanged.
+    """
+    ids: list[str] = []
+    taken = {Path(p).stem for p in plans}
+    seen: set[str] = set()
+    for p in plans:
+        stem = Path(p).stem
+        doc, n = stem, 1
+        while doc in seen or (doc != stem and doc in taken):
+            n += 1
+            doc = f"{stem}_{n}"
+        if doc != stem:
+            log.warning("%s: another plan of this build is also named %r; its id is %r", p, stem, doc)
+        seen.add(doc)
+        ids.append(doc)
+    return ids
+
+
+def process_plan(path: Path | str, ctx: Context, doc: str | None = None) -> PlanResult:
+    """One plan through read → normalize → outline → extract → geocode (``doc``: its id, default the stem)."""
     raw = read_plan(Path(path))
+    if doc and doc != raw.doc:
+        raw = replace(raw, doc_id=doc)
     norm = _normalize_pkg.normalize(raw)
     outline = build_outline(norm)
     j = ctx.jurisdiction(norm, outline.title)
@@ -279,9 +305,11 @@ def build(
     iterable: Iterable = plans
     if progress is not None:
         iterable = progress(plans)
+    docs = iter(plan_ids(plans))  # in the order of plans, which the progress bar keeps
     for p in iterable:
+        doc = next(docs)
         try:
-            results.append(process_plan(p, ctx))
+            results.append(process_plan(p, ctx, doc))
         except PlanReadError as exc:
             log.error("%s", exc)
             errors.append((str(p), str(exc)))
@@ -292,8 +320,9 @@ def build(
         for o in ctx.overrides.rows
         if o.name not in named
     ]
-    for u in unused:
-        log.warning("%s row %s: override for %r matches no name of these plans", u["file"], u["row"], u["name"])
+    if unused:  # one line here; the CLI lists them (see geoplan.cli), so none is reported twice
+        log.info("%d override row(s) match no name of these plans (first: %s row %s, %r)",
+                 len(unused), unused[0]["file"], unused[0]["row"], unused[0]["name"])
     result = BuildResult(layers=layers, plans=results, errors=errors, unused_overrides=unused)
     if out is not None and (results or not errors):  # when every plan failed the previous output stays
         with generation(Path(out)) as staging:  # written whole beside out, then swapped in

@@ -120,9 +120,11 @@ class Overrides:
         path = Path(path)
         text = read_sheet_text(path)
         try:
-            return cls(list(_parse(text, path)))
+            rows = list(_parse(text, path))
         except csv.Error as exc:
             raise OverrideError(path, f"not a readable CSV: {exc}") from None
+        _refuse_conflicts(rows, path)
+        return cls(rows)
 
     def match(self, name: str, doc: str, jurisdiction) -> Override | None:
         """The most specific decision for ``name`` in this plan.
@@ -179,6 +181,27 @@ def decided_rows(path: Path) -> list[dict[str, str]]:
     except csv.Error as exc:
         raise OverrideError(path, f"not a readable CSV: {exc}") from None
     return [r for r in rows if r.get("name") and (r.get("gazetteer_id") or r.get("lon") or r.get("lat"))]
+
+
+def _decision(o: Override) -> tuple:
+    return (o.gazetteer_id, o.lon, o.lat, o.crs if not o.gazetteer_id else "", o.precision_m)
+
+
+def _refuse_conflicts(rows: list[Override], path: Path) -> None:
+    """Two rows deciding the same name in the same scope differently: an error naming both.
+
+    Which of two contradicting decisions a planner meant cannot be guessed; taking
+    the first silently would apply a decision nobody checked.  Repeating the same
+    decision is harmless.
+    """
+    first: dict[tuple[str, str, str], Override] = {}
+    for o in rows:
+        key = (o.name, o.doc, o.jurisdiction)
+        prev = first.setdefault(key, o)
+        if prev is not o and _decision(prev) != _decision(o):
+            raise OverrideError(
+                path, f"rows {prev.row} and {o.row} decide {o.name!r} differently for the same plan and area; "
+                "keep one of them", o.row)
 
 
 def _doc_matches(scope: str, doc: str) -> bool:
