@@ -27,6 +27,7 @@ from geoplan.errors import ExportError, FilterError, GeoplanError, redact_creden
 
 EXIT_OK = 0
 EXIT_READ = 3
+EXIT_ONLINE = 6
 EXIT_INTERRUPTED = 130
 
 
@@ -123,8 +124,15 @@ def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdi
     _warn_unused(result)
     for f, e in result.errors:
         click.echo(f"geoplan: error: {e}", err=True)
+    failed = result.online_failure
+    if failed:
+        click.echo(f"geoplan: error: online geocoder {failed['provider']} failed ({_line(str(failed['failure']))}); "
+                   f"the offline results were written; {len(failed['names'])} name(s) that needed it are listed "
+                   "in report.json (online_failure)", err=True)
     if result.errors:
         sys.exit(EXIT_READ)
+    if failed:
+        sys.exit(EXIT_ONLINE)
 
 
 #: unused override rows listed one by one; past this, a count (a 1 M-row sheet must not print 1 M lines)
@@ -354,8 +362,9 @@ def _gazetteer(user_layers):
 
 def _geocoder(name: str, api_key: str | None):
     from geoplan.geocode.online import get_geocoder
+    from geoplan.paths import cache_dir
 
-    return get_geocoder(name, api_key=api_key)
+    return get_geocoder(name, api_key=api_key, cache_dir=cache_dir())  # answers kept in SQLite: a re-run asks nothing
 
 
 def _filter_error(exc: FilterError) -> None:

@@ -19,6 +19,7 @@ from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.vocab import load_vocab
 from geoplan.geocode import Entity, Overrides, Resolver
+from geoplan.geocode.online.fallback import OnlineFallback
 from geoplan.io.outdir import generation
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.layerset import Layers, build_layers, entity_id, feature_id, report
@@ -54,6 +55,8 @@ class BuildResult:
     written: dict[str, Path] = field(default_factory=dict)
     #: override rows whose name no plan of the build names (a typo, shifted columns, another plan)
     unused_overrides: list[dict[str, object]] = field(default_factory=list)
+    #: the online geocoder's failure and the names it left unanswered (None: it did not fail)
+    online_failure: dict[str, object] | None = None
 
     @property
     def features(self):
@@ -64,6 +67,8 @@ class BuildResult:
         rep = report(self.layers)
         rep["errors"] = [{"file": f, "error": e} for f, e in self.errors]
         rep["unused_overrides"] = list(self.unused_overrides)
+        if self.online_failure is not None:
+            rep["online_failure"] = self.online_failure
         rep["plans"] = [
             {
                 "doc": p.doc,
@@ -299,7 +304,8 @@ def build(
         plans = [plans]
     if overrides is not None and not isinstance(overrides, Overrides):
         overrides = Overrides.load(overrides)
-    ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=geocoder, jurisdiction=jurisdiction)
+    online = OnlineFallback(geocoder) if geocoder is not None else None  # a failure keeps the offline results
+    ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=online, jurisdiction=jurisdiction)
     results: list[PlanResult] = []
     errors: list[tuple[str, str]] = []
     iterable: Iterable = plans
@@ -323,7 +329,8 @@ def build(
     if unused:  # one line here; the CLI lists them (see geoplan.cli), so none is reported twice
         log.info("%d override row(s) match no name of these plans (first: %s row %s, %r)",
                  len(unused), unused[0]["file"], unused[0]["row"], unused[0]["name"])
-    result = BuildResult(layers=layers, plans=results, errors=errors, unused_overrides=unused)
+    result = BuildResult(layers=layers, plans=results, errors=errors, unused_overrides=unused,
+                         online_failure=online.report() if online is not None and online.failed else None)
     if out is not None and (results or not errors):  # when every plan failed the previous output stays
         with generation(Path(out)) as staging:  # written whole beside out, then swapped in
             written = write_outputs(result, staging, ctx, map_assets=map_assets)
