@@ -310,7 +310,8 @@ def gazetteer_import(file, crs, mapping, dest) -> None:
         k, v = m.split("=", 1)
         cols[k.strip()] = v.strip()
     try:
-        out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest)
+        # county_of scopes the rows and tells a point in China from one with lon/lat swapped
+        out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest, county_of=_gazetteer(()).county_of)
     except GeoplanError as exc:
         _fail(exc)
         return
