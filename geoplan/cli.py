@@ -7,7 +7,11 @@ Exit codes scripts can rely on:
 - 3: a plan could not be read (the other plans were still processed and written);
 - 4: a gazetteer layer is invalid; 5: the overrides file is malformed;
 - 6: an online geocoder failed after retries; 7: an output could not be written;
-- 1: any other geoplan error.
+- 130: interrupted (Ctrl-C);
+- 1: any other error.
+
+Every error is one line on stderr, with any password of a URL masked; ``--debug``
+shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -19,32 +23,69 @@ from pathlib import Path
 
 import click
 
-from geoplan.errors import GeoplanError
+from geoplan.errors import ExportError, GeoplanError, redact_credentials
 
 EXIT_READ = 3
+EXIT_ONLINE = 6
+EXIT_INTERRUPTED = 130
 
 
-class _Geoplan(click.Group):
-    """The command group; its one error handler turns a :class:`GeoplanError` into its exit code.
+def _fail(exc: GeoplanError) -> None:
+    if _debug():
+        raise exc
+    click.echo(f"geoplan: error: {_line(str(exc))}", err=True)
+    sys.exit(exc.exit_code)
 
-    Every command lets geoplan's errors propagate: the message goes to stderr
-    as ``geoplan: error: …`` and the process exits with the error's documented
-    code (see the module docstring), whichever command or subcommand raised it.
+
+def _line(message: str) -> str:
+    """One line, password masked: a library's message may add its SQL and a link below."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()] or [""]
+    return redact_credentials(lines[0] + (" …" if len(lines) > 1 else ""))
+
+
+def _debug() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().meta.get("geoplan.debug"))
+
+
+class _Main(click.Group):
+    """The command group, with the last line of defence every command shares.
+
+    Whatever a command lets through becomes one line and a documented exit
+    code: an OS error while writing is exit 7 (read-only folder, full disk),
+    Ctrl-C is 130, anything else 1.  ``--debug`` re-raises with the traceback.
     """
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except GeoplanError as exc:
-            click.echo(f"geoplan: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            if ctx.meta.get("geoplan.debug"):
+                raise
+            click.echo("geoplan: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # noqa: BLE001 - the one place an unexpected error is turned into a line
+            if ctx.meta.get("geoplan.debug"):
+                raise
+            if isinstance(exc, OSError) and not isinstance(exc, GeoplanError):
+                exc = ExportError(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+            if isinstance(exc, GeoplanError):
+                _fail(exc)
+            click.echo(f"geoplan: error: {exc.__class__.__name__}: {_line(str(exc))} "
+                       "(run with --debug for the traceback)", err=True)
+            sys.exit(1)
 
 
-@click.group(cls=_Geoplan, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="geoplan")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
-def main(verbose: int) -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of an error instead of one line.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, debug: bool) -> None:
     """geoplan: put the places and projects of Chinese planning documents on a map."""
+    ctx.meta["geoplan.debug"] = debug
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
@@ -78,14 +119,29 @@ def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdi
     _warn_unused(result)
     for f, e in result.errors:
         click.echo(f"geoplan: error: {e}", err=True)
+    failed = result.online_failure
+    if failed:
+        click.echo(f"geoplan: error: online geocoder {failed['provider']} failed ({_line(str(failed['failure']))}); "
+                   f"the offline results were written; {len(failed['names'])} name(s) that needed it are listed "
+                   "in report.json (online_failure)", err=True)
     if result.errors:
         sys.exit(EXIT_READ)
+    if failed:
+        sys.exit(EXIT_ONLINE)
+
+
+#: unused override rows listed one by one; past this, a count (a 1 M-row sheet must not print 1 M lines)
+MAX_LISTED_WARNINGS = 20
 
 
 def _warn_unused(result) -> None:
-    for u in result.unused_overrides:
+    unused = result.unused_overrides
+    for u in unused[:MAX_LISTED_WARNINGS]:
         click.echo(f"geoplan: warning: {u['file']} row {u['row']}: no plan names {u['name']!r}; the decision was not used",
                    err=True)
+    if len(unused) > MAX_LISTED_WARNINGS:
+        click.echo(f"geoplan: warning: {len(unused) - MAX_LISTED_WARNINGS} more override row(s) name no place of these plans "
+                   "(all listed in report.json, unused_overrides)", err=True)
 
 
 # ------------------------------------------------------------------------- outline
@@ -136,9 +192,11 @@ def extract(plan, as_csv, as_json, jurisdiction, rejected) -> None:
     elif as_csv:
         import csv
 
+        from geoplan.io.cells import escape_rows
+
         w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["name"])
         w.writeheader()
-        w.writerows(rows)
+        w.writerows(escape_rows(rows))
     else:
         for r in rows:
             click.echo(f"{r['name']}\t{r['kind']}\t{r['theme']}\t{r['task_id']}\t{r['origin']}")
@@ -247,7 +305,8 @@ def gazetteer_import(file, crs, mapping, dest) -> None:
             raise click.BadParameter(f"expected FIELD=COLUMN, got {m!r}", param_hint="--map")
         k, v = m.split("=", 1)
         cols[k.strip()] = v.strip()
-    out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest)
+    # county_of scopes the rows and tells a point in China from one with lon/lat swapped
+    out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest, county_of=_gazetteer(()).county_of)
     click.echo(f"imported {file} → {out}")
 
 
@@ -289,8 +348,9 @@ def _gazetteer(user_layers):
 
 def _geocoder(name: str, api_key: str | None):
     from geoplan.geocode.online import get_geocoder
+    from geoplan.paths import cache_dir
 
-    return get_geocoder(name, api_key=api_key)
+    return get_geocoder(name, api_key=api_key, cache_dir=cache_dir())  # answers kept in SQLite: a re-run asks nothing
 
 
 # -------------------------------------------------------------------------- export

@@ -8,6 +8,21 @@ message names the file (and where it makes sense the row and field) it is about.
 
 from __future__ import annotations
 
+import re
+
+#: ``scheme://user:password@`` in any text; the password is what must never be shown
+_CREDENTIALS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@\s]*@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the password of every URL in it masked (``postgresql://u:***@host/db``).
+
+    Why here: every message geoplan prints or writes may quote a URL the user
+    typed (an export target, a database to read), and the password in it must
+    never reach a terminal, a log or a CI transcript.
+    """
+    return _CREDENTIALS.sub(r"\1:***@", text)
+
 
 class GeoplanError(Exception):
     """Base class of every error geoplan raises deliberately."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from geoplan.errors import GeoplanError, PlanReadError
@@ -21,6 +21,8 @@ from geoplan.extract import Extractor, Rejected
 from geoplan.extract.aggregate import aggregate
 from geoplan.gazetteer.codes import province_prefix
 from geoplan.geocode import Overrides, locate
+from geoplan.geocode.online.fallback import OnlineFallback
+from geoplan.io.outdir import generation
 from geoplan.jurisdiction import Jurisdiction, detect, from_unit
 from geoplan.output.tables import OutputTables, build_tables, entity_id, feature_id, report
 from geoplan import normalize as _normalize_pkg
@@ -68,6 +70,8 @@ class BuildResult:
     written: dict[str, Path] = field(default_factory=dict)
     #: override rows whose name no plan of the build names (a typo, shifted columns, another plan)
     unused_overrides: list[dict[str, object]] = field(default_factory=list)
+    #: the online geocoder's failure and the names it left unanswered (None: it did not fail)
+    online_failure: dict[str, object] | None = None
 
     @property
     def features(self):
@@ -78,6 +82,8 @@ class BuildResult:
         rep = report(self.layers)
         rep["errors"] = [{"file": f, "error": e} for f, e in self.errors]
         rep["unused_overrides"] = list(self.unused_overrides)
+        if self.online_failure is not None:
+            rep["online_failure"] = self.online_failure
         rep["plans"] = [
             {
                 "doc": p.doc,
@@ -168,9 +174,38 @@ def _named_unit(gazetteer, name: str) -> Jurisdiction:
     return from_unit(unit)
 
 
-def extract_plan(path: Path | str, ctx: Context) -> Extracted:
-    """One plan through read → normalize → outline → extract (the stages the ``extract`` command shows)."""
+def plan_ids(plans: Sequence[Path | str]) -> list[str]:
+    """One id per plan, unique in the build: the file stem, numbered (``plan_2``) when two plans share it.
+
+    Feature ids start with the plan id, so two ``plan.txt`` from different
+    folders must not share one (their features would collide, and a database
+    export fails on its primary key).  The first keeps its stem, so a build of
+    distinct files is unchanged.
+    """
+    ids: list[str] = []
+    taken = {Path(p).stem for p in plans}
+    seen: set[str] = set()
+    for p in plans:
+        stem = Path(p).stem
+        doc, n = stem, 1
+        while doc in seen or (doc != stem and doc in taken):
+            n += 1
+            doc = f"{stem}_{n}"
+        if doc != stem:
+            log.warning("%s: another plan of this build is also named %r; its id is %r", p, stem, doc)
+        seen.add(doc)
+        ids.append(doc)
+    return ids
+
+
+def extract_plan(path: Path | str, ctx: Context, doc: str | None = None) -> Extracted:
+    """One plan through read → normalize → outline → extract (the stages the ``extract`` command shows).
+
+    ``doc`` is the plan's id in the build (default: the file stem, see :func:`plan_ids`).
+    """
     raw = read_plan(Path(path))
+    if doc and doc != raw.doc:
+        raw = replace(raw, doc_id=doc)
     norm = _normalize_pkg.normalize(raw)
     outline = build_outline(norm)
     j = ctx.jurisdiction(norm, outline.title)
@@ -200,9 +235,9 @@ def geocode_plan(plan: Extracted, ctx: Context) -> list[PlanFeature]:
     return features
 
 
-def process_plan(path: Path | str, ctx: Context) -> PlanResult:
-    """One plan through read → normalize → outline → extract → geocode."""
-    plan = extract_plan(path, ctx)
+def process_plan(path: Path | str, ctx: Context, doc: str | None = None) -> PlanResult:
+    """One plan through read → normalize → outline → extract → geocode (``doc``: its id, default the stem)."""
+    plan = extract_plan(path, ctx, doc)
     features = geocode_plan(plan, ctx)
     return PlanResult(
         raw=plan.raw,
@@ -237,15 +272,18 @@ def build(
         plans = [plans]
     if overrides is not None and not isinstance(overrides, Overrides):
         overrides = Overrides.load(overrides)
-    ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=geocoder, jurisdiction=jurisdiction)
+    online = OnlineFallback(geocoder) if geocoder is not None else None  # a failure keeps the offline results
+    ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=online, jurisdiction=jurisdiction)
     results: list[PlanResult] = []
     errors: list[tuple[str, str]] = []
     iterable: Iterable = plans
     if progress is not None:
         iterable = progress(plans)
+    docs = iter(plan_ids(plans))  # in the order of plans, which the progress bar keeps
     for p in iterable:
+        doc = next(docs)
         try:
-            results.append(process_plan(p, ctx))
+            results.append(process_plan(p, ctx, doc))
         except PlanReadError as exc:
             log.error("%s", exc)
             errors.append((str(p), str(exc)))
@@ -256,11 +294,15 @@ def build(
         for o in ctx.overrides.rows
         if o.name not in named
     ]
-    for u in unused:
-        log.warning("%s row %s: override for %r matches no name of these plans", u["file"], u["row"], u["name"])
-    result = BuildResult(layers=layers, plans=results, errors=errors, unused_overrides=unused)
-    if out is not None:
-        result.written = write_outputs(result, Path(out), ctx, map_assets=map_assets)
+    if unused:  # one line here; the CLI lists them (see geoplan.cli), so none is reported twice
+        log.info("%d override row(s) match no name of these plans (first: %s row %s, %r)",
+                 len(unused), unused[0]["file"], unused[0]["row"], unused[0]["name"])
+    result = BuildResult(layers=layers, plans=results, errors=errors, unused_overrides=unused,
+                         online_failure=online.report() if online is not None and online.failed else None)
+    if out is not None and (results or not errors):  # when every plan failed the previous output stays
+        with generation(Path(out)) as staging:  # written whole beside out, then swapped in
+            written = write_outputs(result, staging, ctx, map_assets=map_assets)
+        result.written = {k: Path(out) / p.relative_to(staging) for k, p in written.items()}
     return result
 
 
@@ -294,9 +336,10 @@ def _not_a_place(result: BuildResult):
 
 def _write_csv(df, path: Path) -> Path:
     from geoplan.atomic import write_text
+    from geoplan.io.cells import escape_frame
 
     # UTF-8 with BOM: Excel on Chinese Windows opens it without mojibake
-    return write_text(path, "\ufeff" + df.to_csv(index=False))
+    return write_text(path, "\ufeff" + escape_frame(df).to_csv(index=False))
 
 
 def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:

@@ -29,11 +29,13 @@ class RawDocument:
     text: str
     encoding: str
     format: str  # "txt", "docx", "pdf", "html"
+    #: the plan's id when its stem is not unique in the build (``plan_2``); empty: the stem
+    doc_id: str = ""
 
     @property
     def doc(self) -> str:
-        """The plan's short id: the file's stem (``000_72d8…``)."""
-        return self.path.stem
+        """The plan's short id: the file's stem (``000_72d8…``), unless the build had to rename it."""
+        return self.doc_id or self.path.stem
 
 
 # ---------------------------------------------------------------------- normalize

@@ -225,3 +225,15 @@ def test_unreachable_server_is_an_export_error(tmp_path):
     port = _free_port()  # nothing listens there
     with pytest.raises(ExportError, match="cannot write PostGIS"):
         write_postgis(plan_layers(), f"postgresql://nobody:secret@127.0.0.1:{port}/x")
+
+
+def test_unknown_from_schema_is_one_line_exit_7(pg_url, db, tmp_path):
+    """Reproducer (issue 19): ``--from-schema nosuch`` gave a traceback and exit 1."""
+    from click.testing import CliRunner
+
+    from geoplan.cli import main
+
+    res = CliRunner().invoke(main, ["export", pg_url, "--from-schema", "nosuch", "--to", str(tmp_path / "x.gpkg")])
+    assert res.exit_code == 7, res.output
+    assert "nosuch" in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1

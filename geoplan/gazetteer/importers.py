@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from shapely.geometry import Point, mapping as geom_mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -30,6 +32,8 @@ from geoplan import paths
 from geoplan.errors import GeoplanError, LayerImportError
 from geoplan.gazetteer.validate import load_kinds
 from geoplan.datum import bd09_to_wgs84, canonical_crs, gcj02_to_wgs84, transform_geometry
+
+log = logging.getLogger(__name__)
 
 #: fields of the normalized layer a column can be mapped onto
 FIELDS: tuple[str, ...] = ("name", "kind", "aliases", "id", "precision_m", "source", "license", "admin_code", "note", "lon", "lat")
@@ -95,17 +99,53 @@ def import_layer(
     else:
         raise LayerImportError(path, f"unsupported file type {suffix!r} (GeoJSON, GeoPackage, Shapefile, CSV, OSM)")
 
-    features = _normalize(path, frame, cols, datum, vocab, default_kind, default_precision_m, license, county_of)
     out_dir = Path(dest_dir) if dest_dir is not None else paths.user_layers_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
-    out = out_dir / f"{_slug(path.stem)}.geojson"
+    out = layer_target(out_dir, path)
+    features = _normalize(path, frame, cols, datum, vocab, default_kind, default_precision_m, license, county_of,
+                          stem=out.stem)
     doc = {
         "type": "FeatureCollection",
-        "geoplan": {"imported_from": path.name, "source_crs": datum, "default_license": license},
+        "geoplan": {"imported_from": path.name, "imported_path": str(path.resolve()), "source_crs": datum,
+                    "default_license": license},
         "features": features,
     }
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return out
+
+
+def layer_target(out_dir: Path, path: Path) -> Path:
+    """Where the layer imported from ``path`` goes: its stem, numbered when another file holds it.
+
+    Re-importing the same file replaces its layer; a different file with the
+    same stem (``a/projects.csv``, ``b/projects.csv``) gets a layer of its own
+    instead of silently overwriting the first.
+    """
+    stem = _slug(path.stem)
+    source = str(path.resolve())
+    n = 1
+    while True:
+        out = out_dir / (f"{stem}.geojson" if n == 1 else f"{stem}-{n}.geojson")
+        if not out.exists() or _imported_path(out) == source:
+            return out
+        n += 1
+
+
+def _imported_path(layer: Path) -> str | None:
+    try:
+        return json.loads(layer.read_text(encoding="utf-8")).get("geoplan", {}).get("imported_path")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _swapped(geom: BaseGeometry, county_of: Any) -> bool:
+    """A point outside China whose swapped lon/lat falls inside: the columns were probably exchanged."""
+    if county_of is None or geom.geom_type != "Point":
+        return False
+    flipped = Point(geom.y, geom.x)
+    if not (-180 <= flipped.x <= 180 and -90 <= flipped.y <= 90):
+        return False
+    return county_of(geom) is None and county_of(flipped) is not None
 
 
 # ------------------------------------------------------------------ readers
@@ -225,6 +265,7 @@ def _normalize(
     default_precision: float,
     license: str,
     county_of: Any,
+    stem: str | None = None,
 ) -> list[dict[str, Any]]:
     if gdf.empty:
         raise LayerImportError(path, "the layer has no rows")
@@ -239,7 +280,7 @@ def _normalize(
     note_col = _column(path, gdf.columns, cols, "note")
 
     geoms = _to_wgs84(path, gdf, datum)
-    stem = _slug(path.stem)
+    stem = stem or _slug(path.stem)
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i, (geom, (_, row)) in enumerate(zip(geoms, gdf.iterrows()), start=1):
@@ -251,6 +292,11 @@ def _normalize(
         minx, miny, maxx, maxy = geom.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             raise LayerImportError(path, f"coordinates {geom.bounds} are not lon/lat (wrong crs?)", row=i, field="geometry")
+        if not geom.is_valid:  # `gazetteer validate` refuses it; a build must never use it
+            raise LayerImportError(path, f"invalid geometry: {shapely.is_valid_reason(geom)}", row=i, field="geometry")
+        if _swapped(geom, county_of):
+            log.warning("%s, row %d: point %.6f, %.6f lies outside China but %.6f, %.6f inside: "
+                        "are the lon and lat columns swapped?", path, i, geom.x, geom.y, geom.y, geom.x)
         kind = _cell(row, kind_col) or default_kind
         if kind not in vocab:
             raise LayerImportError(path, f"unknown kind {kind!r}; allowed: {', '.join(sorted(vocab))}", row=i,

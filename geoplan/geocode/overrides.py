@@ -23,6 +23,7 @@ from shapely.geometry import Point
 from geoplan.errors import OverrideError
 from geoplan.geocode.placement import precision_of, source_text
 from geoplan.geocode.protocol import GazetteerLike
+from geoplan.io.cells import unescape_cell
 from geoplan.records import Location
 from geoplan.datum import UnknownCRSError, canonical_crs, to_wgs84
 
@@ -119,9 +120,11 @@ class Overrides:
         path = Path(path)
         text = read_sheet_text(path)
         try:
-            return cls(list(_parse(text, path)))
+            rows = list(_parse(text, path))
         except csv.Error as exc:
             raise OverrideError(path, f"not a readable CSV: {exc}") from None
+        _refuse_conflicts(rows, path)
+        return cls(rows)
 
     def match(self, name: str, doc: str, jurisdiction) -> Override | None:
         """The most specific decision for ``name`` in this plan.
@@ -173,11 +176,32 @@ def decided_rows(path: Path) -> list[dict[str, str]]:
     try:
         list(_parse(text, path))
         reader = csv.DictReader(io.StringIO(text), strict=True)  # an unclosed quote is an error, not one long cell
-        rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items() if isinstance(v, str) or v is None}
+        rows = [{(k or "").strip(): unescape_cell((v or "").strip()) for k, v in r.items() if isinstance(v, str) or v is None}
                 for r in reader]
     except csv.Error as exc:
         raise OverrideError(path, f"not a readable CSV: {exc}") from None
     return [r for r in rows if r.get("name") and (r.get("gazetteer_id") or r.get("lon") or r.get("lat"))]
+
+
+def _decision(o: Override) -> tuple:
+    return (o.gazetteer_id, o.lon, o.lat, o.crs if not o.gazetteer_id else "", o.precision_m)
+
+
+def _refuse_conflicts(rows: list[Override], path: Path) -> None:
+    """Two rows deciding the same name in the same scope differently: an error naming both.
+
+    Which of two contradicting decisions a planner meant cannot be guessed; taking
+    the first silently would apply a decision nobody checked.  Repeating the same
+    decision is harmless.
+    """
+    first: dict[tuple[str, str, str], Override] = {}
+    for o in rows:
+        key = (o.name, o.doc, o.jurisdiction)
+        prev = first.setdefault(key, o)
+        if prev is not o and _decision(prev) != _decision(o):
+            raise OverrideError(
+                path, f"rows {prev.row} and {o.row} decide {o.name!r} differently for the same plan and area; "
+                "keep one of them", o.row)
 
 
 def _doc_matches(scope: str, doc: str) -> bool:
@@ -196,7 +220,7 @@ def _parse(text: str, path: Path) -> Iterator[Override]:
     if not reader.fieldnames or "name" not in [(f or "").strip() for f in reader.fieldnames]:
         raise OverrideError(path, "missing the required column 'name'")
     for i, raw in enumerate(reader, start=2):
-        rec = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str) or v is None}
+        rec = {(k or "").strip(): unescape_cell((v or "").strip()) for k, v in raw.items() if isinstance(v, str) or v is None}
         name = rec.get("name", "")
         gid = rec.get("gazetteer_id", "")
         lon_s, lat_s = rec.get("lon", ""), rec.get("lat", "")

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from geoplan.geocode.overrides import decided_rows
 from geoplan.geocode.placement import OUTSIDE_NOTE
 from geoplan.atomic import write_text
+from geoplan.io.cells import escape_rows
 
 COLUMNS = (
     "name",
@@ -107,6 +108,6 @@ def write_review_sheet(
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(COLUMNS))
     w.writeheader()
-    w.writerows([*kept.values(), *todo])
+    w.writerows(escape_rows([*kept.values(), *todo]))  # a name like =1+1 must not run in Excel
     write_text(path, "\ufeff" + buf.getvalue())
     return len(todo)

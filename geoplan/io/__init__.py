@@ -18,9 +18,10 @@ target               written by
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from geoplan.errors import ExportError
+from geoplan.errors import ExportError, redact_credentials
 from geoplan.output.tables import OutputTables
 
 #: file suffix → format name
@@ -31,17 +32,22 @@ SUFFIXES: dict[str, str] = {
     ".shp": "shapefile",
     ".csv": "csv",
 }
-_URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg2://")
+#: postgres://, postgresql:// and postgresql+DRIVER:// (psycopg2, psycopg, …)
+_DB_URL = re.compile(r"^postgres(?:ql)?(?:\+[A-Za-z0-9_]+)?://", re.I)
+#: anything of the form scheme://…: a URL, never a file name
+_ANY_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def is_database_url(target: str | Path) -> bool:
-    return isinstance(target, str) and target.startswith(_URL_SCHEMES)
+    return isinstance(target, str) and bool(_DB_URL.match(target))
 
 
 def target_format(target: str | Path) -> str:
     """``gpkg``, ``geojson``, ``shapefile``, ``csv`` or ``postgis`` for ``target``."""
     if is_database_url(target):
         return "postgis"
+    if isinstance(target, str) and _ANY_URL.match(target):
+        raise ExportError(f"{redact_credentials(target)}: unsupported URL; geoplan writes to postgresql:// databases")
     suffix = Path(target).suffix.lower()
     if suffix not in SUFFIXES:
         raise ExportError(
@@ -122,8 +128,10 @@ def _read_geojson_with_tables(path: Path, mentions: Path, unresolved: Path) -> O
     from geoplan.io.schema import coerce_layers
 
     opts = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
-    m = pd.read_csv(mentions, **opts) if mentions.is_file() else None
-    u = pd.read_csv(unresolved, **opts) if unresolved.is_file() else None
+    from geoplan.io.cells import unescape_frame
+
+    m = unescape_frame(pd.read_csv(mentions, **opts)) if mentions.is_file() else None
+    u = unescape_frame(pd.read_csv(unresolved, **opts)) if unresolved.is_file() else None
     feats = read_geojson(path)
     layers = coerce_layers(feats, m, u)
     if m is None and u is None:

@@ -21,6 +21,7 @@ from pyproj import CRS as _CRS
 
 from geoplan.errors import ExportError
 from geoplan.atomic import atomic_files
+from geoplan.io.cells import escape_frame, unescape_frame
 from geoplan.io.schema import coerce_layers, column_kind
 from geoplan.output.tables import CRS, OutputTables
 
@@ -31,7 +32,7 @@ _DECIMALS = 7
 
 def _text(df: pd.DataFrame) -> str:
     buf = io.StringIO()
-    df.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    escape_frame(df).to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     return "\ufeff" + buf.getvalue()
 
 
@@ -83,9 +84,9 @@ def read_csv(path: Path | str) -> OutputTables:
 
     parts = csv_parts(path)
     opts = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
-    df = pd.read_csv(parts["features"], **opts)
+    df = unescape_frame(pd.read_csv(parts["features"], **opts))
     geoms = shapely.from_wkt([w or None for w in df.pop(GEOMETRY_FIELD)])
     feats = gpd.GeoDataFrame(df, geometry=geoms, crs=CRS)
-    m = pd.read_csv(parts["mentions"], **opts) if parts["mentions"].is_file() else None
-    u = pd.read_csv(parts["unresolved"], **opts) if parts["unresolved"].is_file() else None
+    m = unescape_frame(pd.read_csv(parts["mentions"], **opts)) if parts["mentions"].is_file() else None
+    u = unescape_frame(pd.read_csv(parts["unresolved"], **opts)) if parts["unresolved"].is_file() else None
     return coerce_layers(feats, m, u)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.errors import ExportError
+from geoplan.errors import ExportError, redact_credentials
 from geoplan.io.schema import coerce_layers
 from geoplan.output.tables import OutputTables
 
@@ -68,10 +68,26 @@ def sqlalchemy_url(url: str):
 
 
 def engine_for(url: str):
-    """A SQLAlchemy engine for ``url`` (see :func:`sqlalchemy_url`)."""
-    from sqlalchemy import create_engine
+    """A SQLAlchemy engine for ``url`` (see :func:`sqlalchemy_url`).
 
-    return create_engine(sqlalchemy_url(url))
+    A URL SQLAlchemy cannot use (a port that is not a number, a driver that is
+    not installed) is an :class:`ExportError` whose message shows the URL
+    without its password.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        return create_engine(sqlalchemy_url(url))
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
+        raise ExportError(f"{_safe(url)}: not a usable database URL: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    """The driver's own message, first line only (SQLAlchemy appends the SQL and a link)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [ln.strip() for ln in str(orig).splitlines() if ln.strip()]
+    return redact_credentials(lines[0] if lines else exc.__class__.__name__)
 
 
 def _frames(layers: OutputTables) -> dict[str, pd.DataFrame]:
@@ -101,7 +117,7 @@ def write_postgis(layers: OutputTables, url: str, schema: str = DEFAULT_SCHEMA) 
                 counts[spec.name] = _upsert(conn, schema, spec, frames[spec.name], docs, q)
             counts["entities"] = _rebuild_entities(conn, schema, q)
     except SQLAlchemyError as exc:
-        raise ExportError(f"{_safe(url)}: cannot write PostGIS schema {schema!r}: {exc.__class__.__name__}: {exc.orig if hasattr(exc, 'orig') else exc}") from exc
+        raise ExportError(f"{_safe(url)}: cannot write PostGIS schema {schema!r}: {_first_line(exc)}") from exc
     finally:
         engine.dispose()
     return counts
@@ -113,8 +129,8 @@ def _safe(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL is reported as given
-        return "postgresql://…"
+    except Exception:  # noqa: BLE001 - a malformed URL is shown with any password masked
+        return redact_credentials(url)
 
 
 def _upsert(conn, schema: str, spec: TableSpec, df: pd.DataFrame, docs: list[str], q) -> int:
@@ -181,8 +197,8 @@ def read_entities(url: str, schema: str = DEFAULT_SCHEMA) -> gpd.GeoDataFrame:
             q = conn.dialect.identifier_preparer.quote
             return gpd.read_postgis(text(f"SELECT * FROM {q(schema)}.{q('entities')} ORDER BY {q('entity_id')}"),
                                     conn, geom_col="geometry")
-    except SQLAlchemyError as exc:
-        raise ExportError(f"{_safe(url)}: cannot read PostGIS schema {schema!r}: {exc}") from exc
+    except (SQLAlchemyError, pd.errors.DatabaseError) as exc:
+        raise ExportError(f"{_safe(url)}: cannot read PostGIS schema {schema!r}: {_first_line(exc)}") from exc
     finally:
         engine.dispose()
 
@@ -196,6 +212,9 @@ def read_postgis(url: str, schema: str = DEFAULT_SCHEMA, docs: Sequence[str] | N
     try:
         with engine.connect() as conn:
             q = conn.dialect.identifier_preparer.quote
+            if conn.execute(text("SELECT to_regclass(:t)"), {"t": f"{q(schema)}.{q('features')}"}).scalar() is None:
+                raise ExportError(f"{_safe(url)}: schema {schema!r} holds no geoplan layers (no table 'features'); "
+                                  "give the schema of an export with --from-schema")
             where, params = "", {}
             if docs:
                 where, params = f" WHERE {q('doc')} = ANY(:docs)", {"docs": list(docs)}
@@ -205,8 +224,8 @@ def read_postgis(url: str, schema: str = DEFAULT_SCHEMA, docs: Sequence[str] | N
             )
             m = pd.read_sql(text(f"SELECT * FROM {q(schema)}.{q('mentions')}{where} ORDER BY {q('doc')}, {q('feature_id')}, {q('start')}"), conn, params=params)
             u = pd.read_sql(text(f"SELECT * FROM {q(schema)}.{q('unresolved')}{where} ORDER BY {q('doc')}, {q('feature_id')}"), conn, params=params)
-    except SQLAlchemyError as exc:
-        raise ExportError(f"{_safe(url)}: cannot read PostGIS schema {schema!r}: {exc}") from exc
+    except (SQLAlchemyError, pd.errors.DatabaseError) as exc:
+        raise ExportError(f"{_safe(url)}: cannot read PostGIS schema {schema!r}: {_first_line(exc)}") from exc
     finally:
         engine.dispose()
     return coerce_layers(feats, m, u)

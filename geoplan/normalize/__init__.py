@@ -9,6 +9,7 @@ result knows its index in ``raw.text``:
 3. Traditional → Simplified, one for one (:mod:`.t2s`);
 4. punctuation and full-width digits/Latin to one canonical form (:mod:`.punct`);
 5. case of lower-cased Latin names ``g60`` → ``G60`` (:mod:`.case`);
+   then a plan pasted without line breaks split at sentences and headings (:mod:`.runon`);
 6. web-junk lines cut (:mod:`.junk`);
 7. PDF artefacts, only if the text looks PDF-extracted (:mod:`.pdf`);
 8. spaced-out words, space runs, blank lines (:mod:`.spaces`);
@@ -21,7 +22,7 @@ normalized text.
 
 from __future__ import annotations
 
-from geoplan.normalize import case, gloss, junk, pdf, punct, spaces, t2s
+from geoplan.normalize import case, gloss, junk, pdf, punct, runon, spaces, t2s
 from geoplan.normalize.tracked import Tracked
 from geoplan.records import NormalizedText, RawDocument
 
@@ -35,6 +36,7 @@ def normalize(raw: RawDocument) -> NormalizedText:
     t = t2s.to_simplified(t)
     t = punct.unify(t)
     t = case.restore_case(t)
+    t = runon.split_run_on(t)
     t = junk.cut_spam(t)
     t = pdf.repair(t, force=raw.format == "pdf")
     t = spaces.tidy(t)

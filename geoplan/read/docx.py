@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from geoplan.errors import PlanReadError
-from geoplan.read import sniff
+from geoplan.read import limits, sniff
 from geoplan.records import RawDocument
 
 
@@ -31,7 +31,11 @@ def read_docx(path: Path, data: bytes) -> RawDocument:
         kind = sniff.magic_kind(data) or "not a ZIP container"
         raise PlanReadError(path, f"is not a valid .docx file: it is {kind}")
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            limits.check_zip(path, zf)  # before python-docx loads every part into memory
         document = docx.Document(io.BytesIO(data))
+    except PlanReadError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise PlanReadError(path, f"is not a valid .docx file: {exc}") from exc
     except Exception as exc:  # python-docx raises assorted errors on broken packages

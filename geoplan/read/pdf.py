@@ -12,7 +12,7 @@ import io
 from pathlib import Path
 
 from geoplan.errors import PlanReadError
-from geoplan.read import sniff
+from geoplan.read import limits, sniff
 from geoplan.records import RawDocument
 
 #: fewer visible characters per page than this means there is no usable text layer
@@ -35,7 +35,7 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
                 raise PlanReadError(path, f"PDF is encrypted and cannot be opened: {exc}") from exc
             if not ok:
                 raise PlanReadError(path, "PDF is encrypted with a password")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = _page_texts(path, reader)
     except PlanReadError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -52,3 +52,19 @@ def read_pdf(path: Path, data: bytes) -> RawDocument:
     text = sniff.newlines("\n".join(p.rstrip("\n") for p in pages))
     sniff.check_text(path, text)
     return RawDocument(path=path, text=text, encoding="pdf-text-layer", format="pdf")
+
+
+def _page_texts(path: Path, reader) -> list[str]:
+    """The text of every page, refusing too many pages or too much text as it comes."""
+    lim = limits.LIMITS
+    n = len(reader.pages)
+    if n > lim.max_pages:
+        raise limits.too_large(path, f"the PDF has {n:,} pages", "max_pages", lim.max_pages)
+    pages: list[str] = []
+    chars = 0
+    for page in reader.pages:
+        text = page.extract_text() or ""
+        chars += len(text)
+        limits.check_chars(path, chars, lim)
+        pages.append(text)
+    return pages

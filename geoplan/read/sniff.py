@@ -81,7 +81,10 @@ def is_docx_zip(data: bytes) -> bool:
 
 
 def check_text(path: Path, text: str) -> None:
-    """Refuse decoded text that is blank, binary-looking or not Chinese."""
+    """Refuse decoded text that is blank, too long, binary-looking or not Chinese."""
+    from geoplan.read.limits import check_chars
+
+    check_chars(path, len(text))
     stripped = text.strip()
     if not stripped:
         raise PlanReadError(path, "file holds only whitespace")

@@ -8,13 +8,21 @@ its address and its raw JSON — so that the conversion to WGS-84, the precision
 rules and the jurisdiction test can change without a single new request.
 
 Empty answers are cached too ("the provider knows no such place" is an answer),
-errors are not.  The key is ``(provider, query, region)`` where ``query`` is the
+errors are not.
+
+A cache file that is not a readable database (a crash mid-write on a network
+drive, a file copied over it) is moved aside as ``online_geocode.sqlite.corrupt-…``
+with a warning and a new one is started: the cache only saves requests, so
+losing it must never stop a build.  A single unreadable answer counts as
+missing and is asked again.  The key is ``(provider, query, region)`` where ``query`` is the
 name as the caller asked for it and ``region`` the jurisdiction it was biased to.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -25,6 +33,8 @@ from typing import Any
 __all__ = ["CACHE_FILENAME", "Candidate", "GeocodeCache"]
 
 CACHE_FILENAME = "online_geocode.sqlite"
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS lookups (
@@ -76,9 +86,34 @@ class GeocodeCache:
         self.path = self.dir / CACHE_FILENAME
         self.max_age_s = max_age_s
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False)
-        with self._conn:
-            self._conn.executescript(_SCHEMA)
+        try:
+            self._conn = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._conn = self._rebuild(exc)
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            with conn:
+                conn.executescript(_SCHEMA)
+            conn.execute("SELECT COUNT(*) FROM lookups").fetchone()
+            conn.execute("SELECT COUNT(*) FROM results").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def _rebuild(self, exc: Exception) -> sqlite3.Connection:
+        """Move the unreadable file aside (kept for inspection) and start an empty cache."""
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+        os.replace(self.path, aside)
+        for suffix in ("-journal", "-wal", "-shm"):
+            stale = self.path.with_name(self.path.name + suffix)
+            if stale.exists():
+                os.replace(stale, aside.with_name(aside.name + suffix))
+        log.warning("online geocoder cache %s is not readable (%s): moved aside to %s, starting a new one",
+                    self.path, exc, aside.name)
+        return self._open()
 
     def get(self, provider: str, query: str, region: str | None) -> list[Candidate] | None:
         """The cached answer (possibly an empty list), or None if never asked / expired."""
@@ -96,7 +131,11 @@ class GeocodeCache:
                 "WHERE provider=? AND query=? AND region=? ORDER BY rank",
                 key,
             ).fetchall()
-        return [Candidate(lon, lat, crs, address, json.loads(raw)) for lon, lat, crs, address, raw in rows]
+        try:
+            return [Candidate(float(lon), float(lat), crs, address, json.loads(raw)) for lon, lat, crs, address, raw in rows]
+        except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+            log.warning("online geocoder cache %s: unreadable answer for %r (%s); asking again", self.path, query, exc)
+            return None
 
     def put(self, provider: str, query: str, region: str | None, sent: str, candidates: list[Candidate]) -> None:
         """Store (or replace) the answer to one query."""

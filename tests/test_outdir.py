@@ -1,0 +1,181 @@
+"""The output folder is one whole generation: swapped in at the end, kept when a build fails, locked.
+
+Reproducers (issue 19): ``geoplan build empty.txt --out o`` over a good ``o/``
+replaced every file with an empty one; a rebuild with fewer plans left stale
+theme files; a SIGKILL in the write phase left ``report.json`` describing other
+layers than ``features.geojson``; two builds into one folder raced silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from geoplan.cli import main
+from geoplan.errors import ExportError
+from geoplan.io.outdir import build_lock, generation, recover
+
+TRAFFIC = """上海市青浦区交通建设要点
+一、主要任务
+(一)交通
+1.建设朱家角站周边接驳道路。
+"""
+ECOLOGY = """上海市青浦区生态建设要点
+一、主要任务
+(一)生态环境
+1.推进淀山湖和元荡岸线修复。
+"""
+
+
+def _beside(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.") and not p.name.endswith(".lock"))
+
+
+# ----------------------------------------------------------------- the module
+def test_generation_replaces_the_folder_whole(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    with generation(out) as staging:
+        assert staging.parent == out.parent and not (staging / "stale.txt").exists()
+        (staging / "new.txt").write_text("new")
+        assert (out / "stale.txt").exists()  # the previous output stays until the new one is complete
+    assert sorted(p.name for p in out.iterdir()) == ["new.txt"]
+    assert _beside(out) == []
+
+
+def test_failure_keeps_the_previous_output(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "good.txt").write_text("good")
+    with pytest.raises(RuntimeError), generation(out) as staging:
+        (staging / "half.txt").write_text("half")
+        raise RuntimeError("disk full")
+    assert sorted(p.name for p in out.iterdir()) == ["good.txt"]
+    assert _beside(out) == []
+
+
+def test_oserror_is_an_export_error(tmp_path):
+    out = tmp_path / "o"
+    with pytest.raises(ExportError, match="could not be written"), generation(out):
+        raise OSError(28, "No space left on device")
+    assert not out.exists()
+
+
+def test_a_second_build_fails_clearly(tmp_path):
+    out = tmp_path / "o"
+    with build_lock(out):
+        with pytest.raises(ExportError, match="another geoplan build is writing"), generation(out):
+            pass
+    with generation(out) as staging:  # released
+        (staging / "x").write_text("x")
+    assert (out / "x").exists()
+
+
+def test_out_that_is_a_file(tmp_path):
+    out = tmp_path / "o"
+    out.write_text("not a folder")
+    with pytest.raises(ExportError, match="not a folder"), generation(out):
+        pass
+
+
+def test_recover_puts_back_a_generation_moved_aside(tmp_path):
+    out = tmp_path / "o"
+    old = tmp_path / ".o.old-abc"
+    old.mkdir()
+    (old / "report.json").write_text("{}")
+    (tmp_path / ".o.new-def").mkdir()
+    recover(out)
+    assert (out / "report.json").exists()
+    assert _beside(out) == []
+
+
+# ------------------------------------------------------------------ the build
+@pytest.fixture
+def plans(tmp_path):
+    a = tmp_path / "traffic.txt"
+    a.write_text(TRAFFIC, encoding="utf-8")
+    b = tmp_path / "ecology.txt"
+    b.write_text(ECOLOGY, encoding="utf-8")
+    return a, b
+
+
+def test_failed_build_keeps_a_good_output(tmp_path, plans, gazetteer):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", str(plans[0]), "--out", str(out)]).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    res = CliRunner().invoke(main, ["build", str(empty), "--out", str(out)])
+    assert res.exit_code == 3, res.output
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_rebuild_with_fewer_plans_leaves_no_stale_files(tmp_path, plans, gazetteer):
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["build", *map(str, plans), "--out", str(out)]).exit_code == 0
+    both = {p.name for p in (out / "layers" / "themes").iterdir()}
+    assert CliRunner().invoke(main, ["build", str(plans[0]), "--out", str(out)]).exit_code == 0
+    feats = json.loads((out / "layers" / "features.geojson").read_text(encoding="utf-8"))["features"]
+    themes = {t.strip() for f in feats for t in [f["properties"]["theme"], *str(f["properties"]["themes"] or "").split(";")]
+              if t and t.strip()}
+    left = {p.name for p in (out / "layers" / "themes").iterdir()}
+    assert left < both
+    assert left == {f"{t}.geojson" for t in themes}
+    assert _beside(out) == []
+
+
+# -------------------------------------------------------------- the kill test
+def _whole(out: Path) -> str:
+    """Which generation ``out`` holds; fails when its files disagree."""
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    feats = json.loads((out / "layers" / "features.geojson").read_text(encoding="utf-8"))["features"]
+    assert report["features"] == len(feats)
+    docs = sorted(p["doc"] for p in report["plans"])
+    assert sorted({f["properties"]["doc"] for f in feats}) == docs
+    mentions = (out / "mentions.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert report["mentions"] == len(mentions)
+    assert (out / "maps" / "index.html").is_file() and (out / "layers" / "geoplan.gpkg").is_file()
+    return "+".join(docs)
+
+
+def test_sigkill_at_random_points_leaves_one_whole_generation(tmp_path, plans, gazetteer):
+    out = tmp_path / "out"
+    env = {**os.environ}
+    runs = [[str(plans[0])], [str(plans[0]), str(plans[1])]]
+
+    def start(args):
+        return subprocess.Popen([sys.executable, "-m", "geoplan.cli", "build", *args, "--out", str(out)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    t0 = time.monotonic()
+    assert start(runs[0]).wait(timeout=300) == 0
+    duration = time.monotonic() - t0
+    seen = {_whole(out)}
+    rng = random.Random(19)
+    kills = 0
+    for i in range(10):  # bounded: each run ends by itself or is killed within about one build's time
+        proc = start(runs[(i + 1) % 2])
+        try:
+            proc.wait(timeout=rng.uniform(0.4 * duration, 1.1 * duration))
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            kills += 1
+        seen.add(_whole(out))
+    assert kills >= 3
+    assert seen <= {"traffic", "ecology+traffic"}
+    # the next build cleans what the killed ones left beside the folder
+    assert start(runs[0]).wait(timeout=300) == 0
+    assert _whole(out) == "traffic"
+    assert _beside(out) == []
