@@ -122,29 +122,18 @@ def stage_breakdown(plans: list[Path]) -> None:
 
         setattr(owner, attr, timed_fn)
 
+    from geoplan.extract import Extractor
+
     # the names the pipeline module itself calls, so the breakdown follows the real run
-    for attr, stage in (("read_plan", "read"), ("build_outline", "outline"), ("write_outputs", "write")):
-        wrap(pipeline, attr, stage)
-    if hasattr(pipeline, "_normalize_pkg"):
-        wrap(pipeline._normalize_pkg, "normalize", "normalize")
-    elif hasattr(pipeline, "normalize"):
-        wrap(pipeline, "normalize", "normalize")
-    for attr in ("extract", "extract_plan"):
-        if hasattr(pipeline, attr) and callable(getattr(pipeline, attr)):
-            wrap(pipeline, attr, "extract")
-            break
-    else:
-        from geoplan.extract import Extractor
-
-        wrap(Extractor, "extract", "extract")
-    for attr in ("locate", "geocode"):
-        if hasattr(pipeline, attr) and callable(getattr(pipeline, attr)):
-            wrap(pipeline, attr, "geocode")
-            break
-    else:
-        from geoplan.geocode import Resolver
-
-        wrap(Resolver, "resolve", "geocode")
+    for owner, attr, stage in (
+        (pipeline, "read_plan", "read"),
+        (pipeline._normalize_pkg, "normalize", "normalize"),
+        (pipeline, "build_outline", "outline"),
+        (Extractor, "extract", "extract"),
+        (pipeline, "locate", "geocode"),
+        (pipeline, "write_outputs", "write"),
+    ):
+        wrap(owner, attr, stage)
 
     from geoplan.gazetteer import Gazetteer
 

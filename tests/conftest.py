@@ -78,6 +78,14 @@ def postgis_available() -> None:
 
 
 @pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One gazetteer cache for the session's gazetteer tests: the national layer is built once."""
+    d = tmp_path_factory.getbasetemp() / "gazetteer-cache"
+    d.mkdir(exist_ok=True)
+    return d
+
+
+@pytest.fixture(scope="session")
 def gazetteer(tmp_path_factory):
     """The embedded gazetteer, loaded once per test session (cache in a temp dir)."""
     import os
@@ -97,3 +105,21 @@ def corpus_build(corpus_files, gazetteer, tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus-build")
     result = build(corpus_files, out, gazetteer=gazetteer)
     return result, out
+
+
+def cli_build(folder: Path, file_name: str, text: str) -> tuple[Path, Path]:
+    """Write ``text`` as the plan ``folder/file_name`` and ``geoplan build`` it into ``folder/out``.
+
+    The CLI's own path (click, the error handler, the output swap), not the Python API;
+    the build must succeed.  Returns ``(plan, out)``.
+    """
+    from click.testing import CliRunner
+
+    from geoplan.cli import main
+
+    plan = folder / file_name
+    plan.write_text(text, encoding="utf-8")
+    out = folder / "out"
+    res = CliRunner().invoke(main, ["build", str(plan), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return plan, out

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import cli_build
 from geoplan.cli import main
 from geoplan.errors import ExportError
 
@@ -39,13 +40,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, gazetteer):
-    tmp = tmp_path_factory.mktemp("errors")
-    plan = tmp / "plan.txt"
-    plan.write_text(PLAN, encoding="utf-8")
-    out = tmp / "out"
-    res = CliRunner().invoke(main, ["build", str(plan), "--out", str(out)])
-    assert res.exit_code == 0, res.output
-    return plan, out
+    return cli_build(tmp_path_factory.mktemp("errors"), "plan.txt", PLAN)
 
 
 def _one_line(res, code: int) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import cli_build
 from geoplan.cli import main
 from geoplan.geocode.overrides import Overrides, decided_rows
 from geoplan.io.cells import TRIGGERS, escape_cell, unescape_cell
@@ -48,11 +49,7 @@ def test_numbers_are_left_alone():
 @pytest.fixture(scope="module")
 def injected_build(tmp_path_factory, gazetteer):
     tmp = tmp_path_factory.mktemp("inject")
-    plan = tmp / "=1+2.txt"
-    plan.write_text(PLAN, encoding="utf-8")
-    out = tmp / "out"
-    res = CliRunner().invoke(main, ["build", str(plan), "--out", str(out)])
-    assert res.exit_code == 0, res.output
+    plan, out = cli_build(tmp, "=1+2.txt", PLAN)
     return tmp, plan, out
 
 

@@ -37,14 +37,6 @@ CHANGXING = "330522"
 
 
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One cache for the session (shared with test_gazetteer_import): the national layer is built once."""
-    d = tmp_path_factory.getbasetemp() / "gazetteer-cache"
-    d.mkdir(exist_ok=True)
-    return d
-
-
-@pytest.fixture(scope="session")
 def empty_layers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("no-layers")
 

@@ -26,13 +26,6 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 @pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.getbasetemp() / "gazetteer-cache"
-    d.mkdir(exist_ok=True)
-    return d
-
-
-@pytest.fixture(scope="session")
 def national(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
     return Gazetteer.load(layers_dir=tmp_path_factory.mktemp("none"), cache_dir=cache_dir)
 

@@ -49,17 +49,17 @@ def escape_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def escape_frame(df):
     """A copy of a DataFrame with its text cells escaped (numeric columns untouched)."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
-            out[col] = out[col].map(escape_cell)
-    return out
+    return _map_text(df, escape_cell)
 
 
 def unescape_frame(df):
     """A copy of a DataFrame read from a geoplan CSV with its text cells restored."""
+    return _map_text(df, unescape_cell)
+
+
+def _map_text(df, fn):
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
-            out[col] = out[col].map(unescape_cell)
+            out[col] = out[col].map(fn)
     return out
