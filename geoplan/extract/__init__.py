@@ -23,6 +23,7 @@ from geoplan.extract.discovery import Candidate, Discoverer
 from geoplan.extract.grammar import coordinated
 from geoplan.extract.vocab import ExtractVocab, load_vocab
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.national import NATIONAL, dictionary_names, is_national
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Mention, NormalizedText, Outline
 
@@ -114,6 +115,10 @@ class Extractor:
         for f in features:
             code = f.admin_code or ""
             near = bool(provinces) and code[:2] in provinces
+            if is_national(f):
+                for n in dictionary_names(f, near):
+                    yield n, f.id
+                continue
             if f.origin != "admin":
                 for n in f.all_names:
                     yield n, f.id
@@ -258,7 +263,7 @@ class Extractor:
         an ordinary planning word (城区, 新区).
         """
         feats = [self._features[i] for i in d.ids if i in self._features]
-        if not feats or any(f.origin != "admin" for f in feats):
+        if not feats or any(f.origin not in ("admin", NATIONAL) for f in feats):
             return True
         if d.surface in self.vocab.generic:
             return False

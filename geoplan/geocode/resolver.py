@@ -34,7 +34,8 @@ from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from geoplan.extract.vocab import load_kinds, load_vocab
-from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.model import ORIGINS, GazetteerFeature
+from geoplan.geocode import kinds
 from geoplan.geocode.overrides import Overrides
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Location, Mention
@@ -101,7 +102,7 @@ class _NameIndex:
         for f in feats:
             for n in dict.fromkeys(f.all_names):
                 self.by_name.setdefault(n, []).append(f)
-                if f.geometry is not None and len(n) >= 2:
+                if f.geometry is not None and len(n) >= 2 and kinds.may_contain(f, n):
                     self.contained.setdefault(n, []).append(f)
         self.longest = max((len(n) for n in self.contained), default=0)
         #: group unions by member ids: 长三角's four provinces are merged once per gazetteer
@@ -238,7 +239,7 @@ class Resolver:
             for f in self._by_name.get(surface.strip(), ()):
                 if _kind_fits(entity.kind, f.kind):
                     found.setdefault(f.id, f)
-        return list(found.values())
+        return kinds.filter_candidates(entity.name, entity.surfaces, entity.kind, list(found.values()))
 
     def _choose(self, entity: Entity, cands: list[GazetteerFeature], done: dict[str, Location]) -> Location:
         j = self.jurisdiction
@@ -266,6 +267,11 @@ class Resolver:
                 pool = inside
             else:
                 outside = True
+                evident = kinds.outside_without_evidence(pool, entity.sentences, (entity.name, *entity.surfaces), j.province_prefix)
+                if evident is not None and len(evident) != 1:
+                    return self._unresolved(entity, "ambiguous", f"{entity.name!r} names no place in {j.name}'s province, "
+                                            f"and the sentence does not say which of {len(pool)} elsewhere it is", pool)
+                pool = evident or pool
                 # outside the plan's area: fine for a named unit or a curated
                 # feature with a unique name; not for a township name that repeats
                 towns = [f for f in pool if f.kind in ("town", "street", "village") and f.origin == "admin"]
@@ -570,7 +576,7 @@ class Resolver:
         )
         if base is None:
             return None
-        lines = [f for f in self._contained[base] if _is_linear(f.kind)]
+        lines = kinds.top_origin([f for f in self._contained[base] if _is_linear(f.kind)])
         if self.jurisdiction is not None and len(lines) > 1:
             lines = [f for f in lines if self._in_jurisdiction(f)] or lines
         if not lines or (len(lines) > 1 and _spread_m(lines) > _SAME_PLACE_M):
@@ -662,7 +668,9 @@ class Resolver:
             found: list[tuple[str, GazetteerFeature]] = []
             for i in range(len(name) - size + 1):
                 sub = name[i : i + size]
-                feats = self._eligible(self._contained.get(sub, ()))
+                if not kinds.whole_at(name, i, size):
+                    continue
+                feats = kinds.containable(name, self._eligible(self._contained.get(sub, ())), self._province())
                 if size == 2 and i > 0:
                     feats = [f for f in feats if f.origin == "admin"]
                 if not feats or (len(feats) > 1 and _spread_m(feats) > _SAME_PLACE_M):
@@ -672,6 +680,9 @@ class Resolver:
                 sub, f = min(found, key=lambda sf: (_placement(sf[1])[1], sf[1].id))
                 return self._place_contained(entity, sub, f)
         return None
+
+    def _province(self) -> str | None:
+        return self.jurisdiction.province_prefix if self.jurisdiction is not None else None
 
     def _eligible(self, feats: Iterable[GazetteerFeature]) -> list[GazetteerFeature]:
         j = self.jurisdiction
@@ -728,7 +739,7 @@ def _union(geoms: list[BaseGeometry]) -> BaseGeometry:
 
 
 def _origin_rank(f: GazetteerFeature) -> int:
-    return {"admin": 0, "curated": 1, "user": 2}.get(f.origin, 0)
+    return ORIGINS.index(f.origin) if f.origin in ORIGINS else 0
 
 
 def _top_layer_per_county(feats: list[GazetteerFeature]) -> list[GazetteerFeature]:
@@ -771,6 +782,8 @@ def precision_of(f: GazetteerFeature, as_area: bool = False) -> tuple[str, float
     unit's class whatever its geometry (used when something else is placed
     *in* it).
     """
+    if kinds.declared_class(f):  # an extent standing for a line is no line at feature precision
+        return kinds.declared_class(f), float(f.precision_m)  # type: ignore[return-value]
     geom = f.geometry
     unit_class = _kind_table().get(f.kind, ("feature", ""))[0]
     if unit_class != "feature" and (as_area or (geom is not None and geom.geom_type == "Point")):
