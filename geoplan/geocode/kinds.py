@@ -125,8 +125,9 @@ def outside_without_evidence(
     text = "".join(sentences)
     found = []
     for f in pool:
-        forms = [x for n in f.admin_names if n and n not in own for x in (n, n[:-1] if len(n) > 2 else n)]
-        forms = [x for x in forms if not any(x in o for o in own)]  # 河西区 is no evidence for itself
+        # the unit itself is no evidence for itself (河西 does not prove 河西区)
+        forms = [x for n in f.admin_names if n and n != f.name and n not in own
+                 for x in (n, n[:-1] if len(n) > 2 else n) if x not in own]
         if any(x in text for x in forms if len(x) >= 2):
             found.append(f)
     return found

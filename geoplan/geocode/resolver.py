@@ -268,9 +268,9 @@ class Resolver:
             else:
                 outside = True
                 evident = kinds.outside_without_evidence(pool, entity.sentences, (entity.name, *entity.surfaces), j.province_prefix)
-                if evident is not None and len(evident) != 1:
+                if evident is not None and not evident:
                     return self._unresolved(entity, "ambiguous", f"{entity.name!r} names no place in {j.name}'s province, "
-                                            f"and the sentence does not say which of {len(pool)} elsewhere it is", pool)
+                                            f"and the sentence names none of the places of the {len(pool)} elsewhere", pool)
                 pool = evident or pool
                 # outside the plan's area: fine for a named unit or a curated
                 # feature with a unique name; not for a township name that repeats
@@ -577,6 +577,8 @@ class Resolver:
         if base is None:
             return None
         lines = kinds.top_origin([f for f in self._contained[base] if _is_linear(f.kind)])
+        if self.jurisdiction is not None and self._vocab.is_city_relative(base):  # 12号线 of this city only
+            lines = [f for f in lines if (f.admin_code or "")[:4] == self.jurisdiction.code[:4]]
         if self.jurisdiction is not None and len(lines) > 1:
             lines = [f for f in lines if self._in_jurisdiction(f)] or lines
         if not lines or (len(lines) > 1 and _spread_m(lines) > _SAME_PLACE_M):
@@ -646,7 +648,7 @@ class Resolver:
                 if _metres(line.geometry.distance(g)) <= reach:
                     out.setdefault(name, (name, g, float(loc.precision_m or 0.0)))
             for f in self._stations:
-                if f.name in out or not any(n in sentence for n in f.all_names):
+                if f.name in out or not any(n in sentence for n in f.all_names if kinds.may_contain(f, n)):
                     continue
                 if _metres(line.geometry.distance(f.geometry)) <= reach:
                     out.setdefault(f.name, (f.name, f.geometry, float(f.precision_m)))
