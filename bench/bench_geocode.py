@@ -13,12 +13,23 @@ cache pre-filled so that not one request leaves the machine.  The pre-filled
 answers are timing fixtures (one result at the jurisdiction's own point), kept
 in a temporary folder and never counted in the quality figures.
 
-    /tmp/venv/bin/python bench/bench_geocode.py [--corpus DIR] [--gold CSV] [--repeat N] [--quiet]
+Ten plans: every plan of ``../shared/corpus`` and ``../shared/wider`` built
+the same way; per plan the share of its features placed at feature, town,
+district and city precision and left unresolved; for the gold windows of
+``nanjing_gold.csv`` the share of the gold names found inside their window that
+are placed at feature precision; and a sample of placements at feature precision
+for a person to check against a map.
+
+    python bench/bench_geocode.py [--corpus DIR] [--wider DIR] [--gold CSV] [--repeat N] [--quiet]
+                                  [--only ten|dev|speed] [--sample N]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import random
+import re
 import sys
 import tempfile
 import time
@@ -97,6 +108,114 @@ def report_quality(ctx: Context, corpus: Path, gold_path: Path, quiet: bool) -> 
     print("  by precision: " + ", ".join(f"{p} {total['precision:' + p]}" for p in PRECISIONS if total["precision:" + p]))
     print("  by method:    " + ", ".join(
         f"{k.split(':', 1)[1]} {v}" for k, v in sorted(total.items(), key=lambda kv: -kv[1]) if k.startswith("method:")))
+
+
+# ------------------------------------------------------------------- ten plans
+#: a found name may carry one of these endings where the gold has none, or the reverse
+_GOLD_ENDINGS = ("市", "区", "县", "镇", "街道", "站")
+
+
+def ten_plans(corpus: Path, wider: Path) -> list[Path]:
+    plans = sorted(corpus.glob("*.txt"))
+    plans += sorted(p for p in wider.iterdir() if p.suffix in (".txt", ".html", ".htm", ".pdf", ".docx"))
+    return plans
+
+
+def _forms(name: str) -> set[str]:
+    base = fold(name)
+    out = {base}
+    for end in _GOLD_ENDINGS:
+        if base.endswith(end) and len(base) > len(end) + 1:
+            out.add(base[: -len(end)])
+        out.add(base + end)
+    return out
+
+
+def _line_of(text: str) -> callable:
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    import bisect
+
+    return lambda offset: bisect.bisect_right(starts, offset)
+
+
+def window_gold(gold_path: Path, windows_path: Path) -> tuple[list[dict], dict[str, tuple[int, int]]]:
+    with windows_path.open(encoding="utf-8", newline="") as fh:
+        windows = {r["window"]: (int(r["start_line"]), int(r["end_line"])) for r in csv.DictReader(fh)}
+    with gold_path.open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh)]
+    return rows, windows
+
+
+def gold_placement(plan, rows: list[dict], windows: dict[str, tuple[int, int]]) -> dict[str, object]:
+    """Gold rows (``locatable`` yes) found by a mention inside their window, and how they are placed."""
+    line = _line_of(plan.raw.text)
+    by_form: dict[str, list[tuple[int, object]]] = {}
+    for f in plan.features:
+        for m in f.mentions:
+            ln = line(m.raw_span[0])
+            for form in {m.surface, m.name, f.name}:
+                by_form.setdefault(fold(form), []).append((ln, f))
+    found = []
+    for r in rows:
+        if r.get("locatable", "yes") != "yes":
+            continue
+        lo, hi = windows[r["window"]]
+        names = {r["name"], r["surface"], *(a for a in (r.get("aliases") or "").split(";") if a)}
+        hits = [f for n in names for form in _forms(n) for ln, f in by_form.get(form, []) if lo <= ln <= hi]
+        if hits:
+            found.append((r, _best(hits)))
+    by_precision = Counter(f.location.precision for _, f in found)
+    return {"found": found, "by_precision": by_precision}
+
+
+#: gold kinds that are administrative units, and the precision class a unit is placed at
+_UNIT_CLASS = {"town": "town", "district": "district", "county": "district", "city": "city", "province": "city"}
+
+
+def _as_itself(gold_kind: str, f) -> bool:
+    """Placed at feature precision, or a township/county/city placed as that very unit (not a fallback)."""
+    loc = f.location
+    if loc.precision == "feature":
+        return True
+    return loc.method in ("exact", "alias") and _UNIT_CLASS.get(gold_kind) == loc.precision
+
+
+def report_ten(ctx: Context, plans: list[Path], gold_path: Path, windows_path: Path, sample: int, quiet: bool) -> None:
+    rows, windows = window_gold(gold_path, windows_path)
+    print(f"\n== ten plans: share of features by precision (feature / town / district / city / unresolved)")
+    rng = random.Random(15)
+    for path in plans:
+        t = time.perf_counter()
+        result = build([path], None, gazetteer=ctx.gazetteer)
+        if not result.plans:
+            print(f"  {path.name}: not built ({result.errors})")
+            continue
+        plan = result.plans[0]
+        feats = plan.features
+        n = max(1, len(feats))
+        c = Counter(f.location.precision for f in feats)
+        shares = " / ".join(f"{c[p] / n:5.1%}" for p in PRECISIONS)
+        j = plan.jurisdiction.name if plan.jurisdiction else "?"
+        print(f"  {path.name[:34]:34} {j:6} {len(feats):4} features: {shares}  ({time.perf_counter() - t:.0f}s)")
+        stem = path.stem
+        plan_rows = [r for r in rows if r["doc"] == stem]
+        if plan_rows:
+            g = gold_placement(plan, plan_rows, windows)
+            k = len(g["found"])
+            bp = g["by_precision"]
+            own = sum(1 for r, f in g["found"] if _as_itself(r["kind"], f))
+            print(f"    gold windows: {k} yes-names found; placed at feature precision {bp['feature'] / max(1, k):.1%} "
+                  f"(town {bp['town']}, district {bp['district']}, city {bp['city']}, unresolved {bp['none']}); "
+                  f"at feature precision or a named unit as that unit {own / max(1, k):.1%}")
+            if not quiet:
+                for r, f in g["found"]:
+                    if f.location.precision != "feature":
+                        print(f"      {r['name']} [{r['kind']}] → {f.location.precision}: {f.location.reason[:110]}")
+        placed = [f for f in feats if f.location.precision == "feature"]
+        for f in rng.sample(placed, min(sample, len(placed))):
+            g = f.location.geometry.representative_point()
+            print(f"      sample: {f.name} [{f.kind}] at {g.y:.4f},{g.x:.4f} via {f.location.method}: "
+                  f"{f.location.reason[:90]}")
 
 
 # ------------------------------------------------------------------------- speed
@@ -199,13 +318,22 @@ def main() -> int:
     ap.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "eval" / "dev_gold.csv")
     ap.add_argument("--repeat", type=int, default=3, help="timing runs; the best is reported")
     ap.add_argument("--quiet", action="store_true", help="figures only, no list of gold rows not located")
+    ap.add_argument("--wider", type=Path, default=ROOT.parent / "shared" / "wider")
+    ap.add_argument("--nanjing-gold", type=Path, default=ROOT.parent / "shared" / "eval" / "nanjing_gold.csv")
+    ap.add_argument("--windows", type=Path, default=ROOT.parent / "shared" / "eval" / "nanjing_windows.csv")
+    ap.add_argument("--only", choices=("ten", "dev", "speed"), help="run one part only")
+    ap.add_argument("--sample", type=int, default=5, help="placements printed per plan for a check by eye")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     ctx = Context()
     print(f"gazetteer loaded in {time.perf_counter() - t0:.1f}s ({len(ctx.gazetteer)} features)")
-    report_quality(ctx, args.corpus, args.gold, args.quiet)
-    report_speed(ctx, args.corpus, max(1, args.repeat))
+    if args.only in (None, "ten"):
+        report_ten(ctx, ten_plans(args.corpus, args.wider), args.nanjing_gold, args.windows, args.sample, args.quiet)
+    if args.only in (None, "dev"):
+        report_quality(ctx, args.corpus, args.gold, args.quiet)
+    if args.only in (None, "speed"):
+        report_speed(ctx, args.corpus, max(1, args.repeat))
     return 0
 
 

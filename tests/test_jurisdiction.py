@@ -136,11 +136,16 @@ def test_numbered_lines_belong_to_the_plan_city(tmp_path, gazetteer):
                     encoding="utf-8")
     result = build(plan, gazetteer=gazetteer)
     by_name = {f.name: f for f in result.plans[0].features}
-    for line in ("5号线", "12号线"):  # Shanghai's lines carry these numbers too
-        loc = by_name[line].location
-        assert not loc.located and loc.unresolved_reason == "not-found" and "every city" in loc.reason
+    # Shanghai's lines carry the number 12 too; 杭州 has no line 12 in the gazetteer
+    loc = by_name["12号线"].location
+    assert not loc.located and loc.unresolved_reason == "not-found" and "every city" in loc.reason
+    # 杭州地铁5号线 is 杭州's own line (national layer): its extent, not a line at feature precision
+    loc = by_name["杭州地铁5号线"].location
+    assert loc.located and gazetteer.get(loc.gazetteer_id).admin_code.startswith("3301")
+    assert loc.precision != "feature"
     # written with its city, a line is itself wherever the plan is
-    assert by_name["17号线"].location.located
+    sh17 = next(f for f in result.plans[0].features if any("17号线" in m.surface for m in f.mentions))
+    assert sh17.location.located and gazetteer.get(sh17.location.gazetteer_id).admin_code.startswith("31")
     # in a Shanghai plan the bare number is Shanghai's line
     sh = tmp_path / "qingpu.txt"
     sh.write_text("青浦区西部地区交通建设要点\n一、主要任务\n1.推进17号线西延伸,完善17号线沿线接驳。\n", encoding="utf-8")

@@ -24,6 +24,7 @@ from geoplan.extract.rejected import Rejected
 from geoplan.extract.vocab import ExtractVocab, load_vocab
 from geoplan.gazetteer.codes import city_code, city_prefix, province_code, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.national import NATIONAL, dictionary_names, is_national
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Mention, NormalizedText, Outline
 
@@ -141,6 +142,10 @@ class Extractor:
         for f in features:
             code = f.admin_code or ""
             near = bool(provinces) and province_prefix(code) in provinces
+            if is_national(f):
+                for n in dictionary_names(f, near):
+                    yield n, f.id
+                continue
             if f.origin != "admin":
                 for n in f.all_names:
                     yield n, f.id
@@ -332,7 +337,7 @@ class Extractor:
         an ordinary planning word (城区, 新区).
         """
         feats = [self._features[i] for i in d.ids if i in self._features]
-        if not feats or any(f.origin != "admin" for f in feats):
+        if not feats or any(f.origin not in ("admin", NATIONAL) for f in feats):
             return None
         if d.surface in self.vocab.generic:
             return "generic-word"

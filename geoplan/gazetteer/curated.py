@@ -64,6 +64,9 @@ def load_layer(path: Path, origin: str = "curated", admin_chain: AdminChain | No
     feats = raw.get("features")
     if not isinstance(feats, list):
         raise LayerImportError(path, "'features' must be a list", field="features")
+    if origin == "curated" and header.get("origin") == "national":
+        # a layer built by script from national open data ranks below hand-curated ones
+        origin = "national"
     return [_feature(path, i, f, header, origin, admin_chain) for i, f in enumerate(feats)]
 
 

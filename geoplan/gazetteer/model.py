@@ -20,8 +20,9 @@ from geoplan.gazetteer import codes
 ADMIN_KINDS: tuple[str, ...] = ("province", "city", "district", "town", "street", "village")
 
 #: Origins in increasing priority: a user's layer wins over a curated one, which
-#: wins over the generated national layer.
-ORIGINS: tuple[str, ...] = ("admin", "curated", "user")
+#: wins over the national layers built from open data (stations, water, airports:
+#: ``layers/national_*.geojson``), which win over the generated administrative layer.
+ORIGINS: tuple[str, ...] = ("admin", "national", "curated", "user")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from geoplan.extract.vocab import ExtractVocab
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.geocode import kinds
 from geoplan.geocode.index import NameIndex
 from geoplan.geocode.placement import (
     OUTSIDE_NOTE,
@@ -59,7 +60,7 @@ class Choice:
             for f in self._by_name.get(surface.strip(), ()):
                 if kind_fits(entity.kind, f.kind):
                     found.setdefault(f.id, f)
-        return list(found.values())
+        return kinds.filter_candidates(entity.name, entity.surfaces, entity.kind, list(found.values()))
 
     def choose(self, entity: Entity, cands: list[GazetteerFeature], done: dict[str, Location]) -> Location:
         j = self.jurisdiction
@@ -85,6 +86,14 @@ class Choice:
                 pool = inside
             else:
                 outside = True
+                evident = kinds.outside_without_evidence(pool, entity.sentences, (entity.name, *entity.surfaces), j.province_prefix)
+                if evident is not None and not evident:
+                    return unresolved("ambiguous",
+                        f"{entity.name!r} names no place in {j.name}'s province, "
+                        f"and the sentence names none of the places of the {len(pool)} elsewhere",
+                        pool,
+                    )
+                pool = evident or pool
                 # outside the plan's area: fine for a named unit or a curated
                 # feature with a unique name; not for a township name that repeats
                 towns = [f for f in pool if f.kind in ("town", "street", "village") and f.origin == "admin"]

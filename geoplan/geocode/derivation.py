@@ -7,10 +7,14 @@ nothing is derived and the name falls back to its line (contained-name).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from geoplan.datum import distance_m
+from geoplan.gazetteer.codes import city_prefix
+from geoplan.geocode import kinds
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode.index import NameIndex
 from geoplan.geocode.placement import SAME_PLACE_M, in_jurisdiction, is_linear, kind_fits, origin_rank, spread_m
@@ -28,12 +32,15 @@ class Extensions:
         jurisdiction: Jurisdiction | None,
         index: NameIndex,
         extensions: tuple[str, ...],
+        city_relative: Callable[[str], bool] = lambda name: False,
     ) -> None:
         self.gaz = gazetteer
         self.jurisdiction = jurisdiction
         self._contained = index.contained
         self._stations = index.stations
         self._extensions = extensions  # longest first
+        #: a line name every city reuses (12号线): only the plan's own city's line is meant
+        self._city_relative = city_relative
 
     def derive(self, entity: Entity, done: dict[str, Location]) -> Location | None:
         """An extension (17号线西延伸) drawn through the stations the plan names with it.
@@ -53,7 +60,9 @@ class Extensions:
         )
         if base is None:
             return None
-        lines = [f for f in self._contained[base] if is_linear(f.kind)]
+        lines = kinds.top_origin([f for f in self._contained[base] if is_linear(f.kind)])
+        if self.jurisdiction is not None and self._city_relative(base):  # 12号线 of this city only
+            lines = [f for f in lines if city_prefix(f.admin_code or "") == city_prefix(self.jurisdiction.code)]
         if self.jurisdiction is not None and len(lines) > 1:
             lines = [f for f in lines if in_jurisdiction(f, self.jurisdiction)] or lines
         if not lines or (len(lines) > 1 and spread_m(lines) > SAME_PLACE_M):
@@ -123,7 +132,7 @@ class Extensions:
                 if distance_m(line.geometry, g) <= reach:
                     out.setdefault(name, (name, g, float(loc.precision_m or 0.0)))
             for f in self._stations:
-                if f.name in out or not any(n in sentence for n in f.all_names):
+                if f.name in out or not any(n in sentence for n in f.all_names if kinds.may_contain(f, n)):
                     continue
                 if distance_m(line.geometry, f.geometry) <= reach:
                     out.setdefault(f.name, (f.name, f.geometry, float(f.precision_m)))

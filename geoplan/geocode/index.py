@@ -8,6 +8,7 @@ from weakref import WeakKeyDictionary
 from shapely.geometry.base import BaseGeometry
 
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.geocode import kinds
 from geoplan.geocode.placement import kind_fits
 from geoplan.geocode.protocol import GazetteerLike
 
@@ -31,7 +32,7 @@ class NameIndex:
         for f in feats:
             for n in dict.fromkeys(f.all_names):
                 self.by_name.setdefault(n, []).append(f)
-                if f.geometry is not None and len(n) >= 2:
+                if f.geometry is not None and len(n) >= 2 and kinds.may_contain(f, n):
                     self.contained.setdefault(n, []).append(f)
         self.longest = max((len(n) for n in self.contained), default=0)
         #: group unions by member ids: 长三角's four provinces are merged once per gazetteer

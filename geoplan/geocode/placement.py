@@ -17,7 +17,8 @@ from shapely.geometry.base import BaseGeometry
 
 from geoplan.datum import distance_m, metres
 from geoplan.extract.vocab import load_kinds
-from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.gazetteer.model import ORIGINS, GazetteerFeature
+from geoplan.geocode import kinds
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Location
 
@@ -37,7 +38,7 @@ CLASS_BY_RADIUS = (("town", 5000.0), ("district", 50000.0), ("city", float("inf"
 
 
 def origin_rank(f: GazetteerFeature) -> int:
-    return {"admin": 0, "curated": 1, "user": 2}.get(f.origin, 0)
+    return ORIGINS.index(f.origin) if f.origin in ORIGINS else 0
 
 
 def top_layer_per_county(feats: list[GazetteerFeature]) -> list[GazetteerFeature]:
@@ -80,6 +81,9 @@ def precision_of(f: GazetteerFeature, as_area: bool = False) -> tuple[str, float
     unit's class whatever its geometry (used when something else is placed
     *in* it).
     """
+    declared = kinds.declared_class(f)
+    if declared:  # an extent standing for a line is no line at feature precision
+        return declared, float(f.precision_m)
     geom = f.geometry
     unit_class = _kind_table().get(f.kind, ("feature", ""))[0]
     if unit_class != "feature" and (as_area or (geom is not None and geom.geom_type == "Point")):

@@ -35,6 +35,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geoplan.extract.vocab import load_vocab
 from geoplan.gazetteer.model import GazetteerFeature
+from geoplan.geocode import kinds
 from geoplan.geocode.choice import Choice
 from geoplan.geocode.derivation import Extensions
 from geoplan.geocode.index import index_for
@@ -85,7 +86,7 @@ class Resolver:
         self._vocab = load_vocab()
         self._extensions = self._vocab.extensions  # longest first
         self._choice = Choice(gazetteer, jurisdiction, index, self._vocab)
-        self._derivation = Extensions(gazetteer, jurisdiction, index, self._extensions)
+        self._derivation = Extensions(gazetteer, jurisdiction, index, self._extensions, self._vocab.is_city_relative)
         self._villages = Villages(gazetteer, jurisdiction, index)
 
     # ----------------------------------------------------------------- public
@@ -164,7 +165,9 @@ class Resolver:
             found: list[tuple[str, GazetteerFeature]] = []
             for i in range(len(name) - size + 1):
                 sub = name[i : i + size]
-                feats = self._eligible(self._contained.get(sub, ()))
+                if not kinds.whole_at(name, i, size):
+                    continue
+                feats = kinds.containable(name, self._eligible(self._contained.get(sub, ())), self._province())
                 if size == 2 and i > 0:
                     feats = [f for f in feats if f.origin == "admin"]
                 if not feats or (len(feats) > 1 and spread_m(feats) > SAME_PLACE_M):
@@ -174,6 +177,9 @@ class Resolver:
                 sub, f = min(found, key=lambda sf: (placement(sf[1])[1], sf[1].id))
                 return self._place_contained(entity, sub, f)
         return None
+
+    def _province(self) -> str | None:
+        return self.jurisdiction.province_prefix if self.jurisdiction is not None else None
 
     def _eligible(self, feats: Iterable[GazetteerFeature]) -> list[GazetteerFeature]:
         j = self.jurisdiction
