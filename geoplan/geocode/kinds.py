@@ -22,7 +22,6 @@ needs only one call at each decision.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from geoplan import vocab
 from geoplan.gazetteer.model import ADMIN_KINDS, ORIGINS, GazetteerFeature
