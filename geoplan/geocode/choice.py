@@ -12,6 +12,7 @@ to its county.
 from __future__ import annotations
 
 from geoplan.extract.vocab import ExtractVocab
+from geoplan.gazetteer.codes import same_unit
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode import kinds
 from geoplan.geocode.index import NameIndex
@@ -69,8 +70,9 @@ class Choice:
         outside = False
         if j is not None and all(self._vocab.is_city_relative(n) for n in (entity.name, *entity.surfaces)):
             # 5号线 in a 杭州 plan is 杭州's line 5, never Shanghai's
-            digits = 2 if j.level == "province" else 4
-            own = [f for f in pool if (f.admin_code or "")[:digits] == j.code[:digits]]
+            # a province plan's own lines are its cities'; a county's are its city's
+            level = "province" if j.level == "province" else "city"
+            own = [f for f in pool if same_unit(f.admin_code or "", j.code, level)]
             if not own:
                 return unresolved("not-found",
                     f"{entity.name!r} names a line by its number, which every city reuses; "
