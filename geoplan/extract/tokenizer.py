@@ -18,6 +18,7 @@ import hashlib
 import logging
 import marshal
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,7 +40,8 @@ class BaseTables:
 
 
 def _digest(path: Path) -> str:
-    h = hashlib.sha256(f"geoplan-jieba-{_FORMAT}".encode())
+    # marshal's format belongs to the Python version, so the version is part of the key
+    h = hashlib.sha256(f"geoplan-jieba-{_FORMAT}-{sys.version_info[:2]}-{marshal.version}".encode())
     h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -80,6 +82,7 @@ def base() -> BaseTables:
         fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             marshal.dump((freq, total), fh)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a shared cache folder serves every user
         os.replace(tmp, cache)
     except OSError as exc:  # a read-only cache folder only costs time
         log.debug("jieba cache not written (%s)", exc)
