@@ -91,6 +91,33 @@ def main(ctx: click.Context, verbose: int, debug: bool) -> None:
 
 
 # --------------------------------------------------------------------------- build
+def _cores() -> int:
+    """The cores this process may run on (the affinity mask, where the system has one)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _plan_progress(total: int):
+    """A progress bar of finished plans that also counts their characters."""
+
+    def wrap(done):
+        from tqdm import tqdm
+
+        chars = 0
+        with tqdm(total=total, desc="plans", unit="plan") as bar:
+            for d in done:
+                chars += d.chars
+                bar.set_postfix_str(f"{chars:,} characters", refresh=False)
+                bar.update(1)
+                yield d
+
+    return wrap
+
+
 @main.command()
 @click.argument("plans", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "-o", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
@@ -100,17 +127,16 @@ def main(ctx: click.Context, verbose: int, debug: bool) -> None:
 @click.option("--api-key", default=None, envvar="GEOPLAN_API_KEY", help="API key of the online geocoder.")
 @click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Map assets inlined in the HTML or written beside it.")
 @click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
-def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdiction) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Plans processed in parallel (default: the number of cores).")
+def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdiction, jobs) -> None:
     """Build layers, maps and a report from PLAN files into --out."""
-    from tqdm import tqdm
-
     from geoplan.pipeline import build as run_build
 
     gaz = _gazetteer(user_layers)
     coder = _geocoder(geocoder, api_key) if geocoder else None
-    progress = (lambda xs: tqdm(xs, desc="plans", unit="plan")) if len(plans) > 1 else None
+    progress = _plan_progress(len(plans)) if len(plans) > 1 else None
     result = run_build(list(plans), out, gazetteer=gaz, overrides=overrides, geocoder=coder, map_assets=assets, progress=progress,
-                       jurisdiction=jurisdiction)
+                       jurisdiction=jurisdiction, jobs=jobs or _cores())
     rep = result.report
     click.echo(
         f"{len(result.plans)} plan(s): {rep['features']} features, {rep['located']} located, "

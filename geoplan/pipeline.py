@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -250,6 +250,70 @@ def process_plan(path: Path | str, ctx: Context, doc: str | None = None) -> Plan
     )
 
 
+@dataclass
+class PlanDone:
+    """One plan of a build finished: its result, or why it could not be read."""
+
+    index: int  # its place among the build's plans
+    path: str
+    result: PlanResult | None = None
+    error: str | None = None
+
+    @property
+    def chars(self) -> int:
+        """Characters of the plan's text (0 when it could not be read), for a progress bar."""
+        return len(self.result.norm.text) if self.result is not None else 0
+
+
+def _process_one(index: int, path: str, doc: str, ctx: Context) -> PlanDone:
+    try:
+        return PlanDone(index, path, result=process_plan(path, ctx, doc))
+    except PlanReadError as exc:
+        log.error("%s", exc)
+        return PlanDone(index, path, error=str(exc))
+
+
+#: the run's Context, inherited by forked workers (set only while a pool runs)
+_WORKER_CTX: Context | None = None
+
+
+def _process_in_worker(index: int, path: str, doc: str) -> PlanDone:
+    assert _WORKER_CTX is not None, "worker started outside run_plans"
+    return _process_one(index, path, doc, _WORKER_CTX)
+
+
+def run_plans(paths: Sequence[Path | str], docs: Sequence[str], ctx: Context, jobs: int = 1) -> Iterator[PlanDone]:
+    """Process plans, yielding each as it finishes; ``jobs`` > 1 runs them in worker processes.
+
+    Workers are forked from this process, so they share its loaded gazetteer
+    (copy-on-write) instead of loading it again; each builds its own extractor
+    per jurisdiction, as one process would, so the results are the same as with
+    one job.  Where processes cannot be forked, or an online geocoder (whose
+    failure must be seen by the whole build) is set, plans run one by one.
+    """
+    import multiprocessing as mp
+
+    jobs = min(jobs, len(paths))
+    if jobs <= 1 or ctx.geocoder is not None or "fork" not in mp.get_all_start_methods():
+        for i, (p, doc) in enumerate(zip(paths, docs)):
+            yield _process_one(i, str(p), doc, ctx)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from geoplan.extract.tokenizer import base
+
+    base()  # jieba's tables read here once, inherited by every worker
+    global _WORKER_CTX
+    _WORKER_CTX = ctx
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_process_in_worker, i, str(p), doc) for i, (p, doc) in enumerate(zip(paths, docs))]
+            for fut in as_completed(futures):
+                yield fut.result()
+    finally:
+        _WORKER_CTX = None
+
+
 def build(
     plans: Sequence[Path | str] | Path | str,
     out: Path | str | None = None,
@@ -258,15 +322,19 @@ def build(
     overrides: Path | str | Overrides | None = None,
     geocoder=None,
     map_assets: str = "inline",
-    progress: Callable[[Iterable], Iterable] | None = None,
+    progress: Callable[[Iterable[PlanDone]], Iterable[PlanDone]] | None = None,
     jurisdiction: str | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Build layers (and, with ``out``, every output file) from plan files.
 
     Returns a :class:`BuildResult` whose ``layers.features`` is the GeoDataFrame
     of every feature (EPSG:4326); ``layers.mentions`` and ``layers.unresolved``
     are the attribute tables.  ``jurisdiction`` (a unit's name or code) sets the
-    plans' area instead of reading it from each plan.
+    plans' area instead of reading it from each plan.  ``jobs`` > 1 processes
+    plans in that many worker processes (see :func:`run_plans`); ``progress``
+    wraps the stream of finished plans (:class:`PlanDone`, in the order they
+    finish) and must yield each of them.
     """
     if isinstance(plans, (str, Path)):
         plans = [plans]
@@ -274,19 +342,14 @@ def build(
         overrides = Overrides.load(overrides)
     online = OnlineFallback(geocoder) if geocoder is not None else None  # a failure keeps the offline results
     ctx = Context(gazetteer=gazetteer, overrides=overrides, geocoder=online, jurisdiction=jurisdiction)
-    results: list[PlanResult] = []
-    errors: list[tuple[str, str]] = []
-    iterable: Iterable = plans
+    done: Iterable[PlanDone] = run_plans(list(plans), plan_ids(plans), ctx, jobs)
     if progress is not None:
-        iterable = progress(plans)
-    docs = iter(plan_ids(plans))  # in the order of plans, which the progress bar keeps
-    for p in iterable:
-        doc = next(docs)
-        try:
-            results.append(process_plan(p, ctx, doc))
-        except PlanReadError as exc:
-            log.error("%s", exc)
-            errors.append((str(p), str(exc)))
+        done = progress(done)
+    outcomes: list[PlanDone | None] = [None] * len(plans)
+    for d in done:  # in the order they finish; kept in the order of plans
+        outcomes[d.index] = d
+    results = [d.result for d in outcomes if d is not None and d.result is not None]
+    errors = [(d.path, d.error) for d in outcomes if d is not None and d.error is not None]
     layers = build_tables(f for r in results for f in r.features)
     named = {f.name for r in results for f in r.features}
     unused = [

@@ -417,3 +417,22 @@ def test_two_real_plans_share_entities_and_export(tmp_path, gazetteer):
     export(layers, path)
     assert ogr_count(ogrinfo(path, "features")) == len(layers.features)
     assert ogr_count(ogrinfo(path, "entities")) == len(ent)
+
+
+def test_geojson_text_is_one_feature_per_line_and_stable(layers):
+    from geoplan.io.geojson import geojson_text, to_geojson_dict
+
+    text = geojson_text(layers.features)
+    assert text == geojson_text(layers.features)  # the same bytes every time
+    assert json.loads(text) == json.loads(json.dumps(to_geojson_dict(layers.features)))
+    lines = text.splitlines()
+    assert len(lines) == len(layers.features) + 2  # opening, one line per feature, closing
+    assert all(json.loads(line.rstrip(","))["type"] == "Feature" for line in lines[1:-1])
+    assert "\\u" not in text  # Chinese kept as UTF-8
+
+
+def test_geojson_text_of_no_features_is_valid(layers):
+    from geoplan.io.geojson import geojson_text
+
+    empty = geojson_text(layers.features.iloc[:0])
+    assert json.loads(empty) == {"type": "FeatureCollection", "features": []}

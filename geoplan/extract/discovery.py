@@ -49,14 +49,11 @@ class Discoverer:
     ) -> None:
         """``unit_names``: every administrative name and short form in the country, which a
         bare water name (滁河) must not be (湛江, 浙江)."""
-        import jieba  # lazy: jieba's dictionary takes a second to load
-        import jieba.posseg
+        from geoplan.extract.tokenizer import fresh  # lazy: jieba's dictionary takes a second to load
 
-        jieba.setLogLevel(logging.WARNING)
         self.vocab = vocab
-        self._tokenizer = jieba.Tokenizer()
-        self._tokenizer.initialize()
-        self._pos = jieba.posseg.POSTokenizer(self._tokenizer)
+        # jieba's dictionary is read once per process; this pair gets copies to add words to
+        self._tokenizer, self._pos = fresh()
         self._freq = self._tokenizer.FREQ
         self.evidence = Evidence(vocab, self._pos, known_names)
         self.known = self.evidence.known

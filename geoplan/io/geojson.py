@@ -69,8 +69,16 @@ def to_geojson_dict(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
 
 
 def geojson_text(gdf: gpd.GeoDataFrame) -> str:
-    """The exact text :func:`write_geojson` writes (UTF-8, one member per line)."""
-    return json.dumps(to_geojson_dict(gdf), ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    """The exact text :func:`write_geojson` writes (UTF-8, one feature per line).
+
+    Each feature is encoded compactly by ``json``'s C encoder (an ``indent``
+    makes ``json`` fall back to its pure-Python encoder, which took most of the
+    write time); a line per feature keeps the file readable and its diffs small.
+    """
+    doc = to_geojson_dict(gdf)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    feats = ",\n".join(encode(f) for f in doc["features"])
+    return '{"type":"FeatureCollection","features":[\n' + feats + ("\n" if feats else "") + "]}\n"
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path | str) -> Path:
