@@ -189,7 +189,18 @@ def test_drawing_rules_follow_geometry_and_precision(plan_layer, style):
     # layer-control groups: every theme with its kinds and counts adding up
     assert [t["name"] for t in payload["themes"]] == [t.name for t in themes]
     assert sum(k["count"] for t in payload["themes"] for k in t["kinds"]) == len(feats)
-    assert {t["id"] for t in payload["tasks"]} == {"1", "2", "3", "4"}
+    # one plan, with its own task tree titled from task_path: each top task above its sub-task
+    [plan] = payload["plans"]
+    assert plan["doc"] == "sample" and plan["label"] == "示例规划"
+    tops = [t for t in plan["tasks"] if t["depth"] == 0]
+    assert {t["id"] for t in tops} == {"1", "2", "3", "4"}
+    assert {t["title"] for t in tops} == {"任务1", "任务2", "任务3", "任务4"}
+    ids = [t["id"] for t in plan["tasks"]]
+    for t in plan["tasks"]:
+        if t["depth"]:
+            parent = t["id"].rsplit("/", 1)[0]
+            assert ids.index(parent) < ids.index(t["id"])
+            assert t["title"] == "子任务"
 
 
 def test_legend_has_every_theme_present(plan_layer, tmp_path, style):

@@ -1,0 +1,148 @@
+"""Several plans on one map: plan titles, each plan's own task tree, per-plan maps, drawing by size."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from shapely.geometry import Point, box
+
+from geoplan.cli import main
+from geoplan.io import read_layers
+from geoplan.map.features import area_km2, build_payload, zoom_range
+from geoplan.map.plans import plan_label, plan_labels, task_index
+from geoplan.map.styles import load_style
+from geoplan.output import filter_layers
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "qingpu_west_excerpt.txt"
+
+
+def _feature(fid: str, doc: str, title: str, task_id: str, task_path: str, geometry, **extra) -> dict:
+    row = {"id": fid, "name": fid, "kind": "park", "doc": doc, "doc_title": title, "task_id": task_id,
+           "task_path": task_path, "task_top": task_id.split("/")[0], "theme": "生态", "themes": "生态",
+           "located": True, "precision": "feature", "precision_m": 50.0, "method": "exact", "geometry": geometry}
+    row.update(extra)
+    return row
+
+
+@pytest.fixture
+def two_plans() -> gpd.GeoDataFrame:
+    """Two plans that both have a chapter 三; the second has no title."""
+    rows = [
+        _feature("a1", "010_east", "东区规划", "三/(一)", "三、生态 > (一)湖泊", Point(121.0, 31.0)),
+        _feature("a2", "010_east", "东区规划", "一", "一、总则", Point(121.01, 31.0)),
+        _feature("b1", "011_west", "", "三", "三、交通", Point(121.1, 31.0)),
+        _feature("b2", "011_west", "", "三/(二)", "三、交通 > (二)轨道", Point(121.11, 31.0)),
+    ]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def test_plan_label_is_the_title_or_the_id():
+    assert plan_label("010_east", "东区规划") == "东区规划"
+    assert plan_label("011_west", "") == "011"
+    assert plan_label("plain", "  ") == "plain"
+
+
+def test_each_plan_has_its_own_titled_tree(two_plans):
+    _, plans = task_index(two_plans)
+    by_doc = {p["doc"]: p for p in plans}
+    assert by_doc["010_east"]["label"] == "东区规划" and by_doc["011_west"]["label"] == "011"
+    east = {t["id"]: t for t in by_doc["010_east"]["tasks"]}
+    west = {t["id"]: t for t in by_doc["011_west"]["tasks"]}
+    assert set(east) == {"三", "三/(一)", "一"} and set(west) == {"三", "三/(二)"}
+    assert east["三"]["title"] == "三、生态" and west["三"]["title"] == "三、交通"
+    assert east["三/(一)"]["title"] == "(一)湖泊" and east["三/(一)"]["depth"] == 1
+
+
+def test_task_mentions_add_tasks_and_order_the_tree(two_plans):
+    mentions = pd.DataFrame([
+        {"feature_id": "a2", "doc": "010_east", "task_id": "一", "task_path": "一、总则", "is_task": True, "start": 5},
+        {"feature_id": "a1", "doc": "010_east", "task_id": "三/(一)", "task_path": "三、生态 > (一)湖泊",
+         "is_task": True, "start": 900},
+        {"feature_id": "a1", "doc": "010_east", "task_id": "二", "task_path": "二、产业", "is_task": True, "start": 400},
+        {"feature_id": "a2", "doc": "010_east", "task_id": "四", "task_path": "四、保障", "is_task": False, "start": 950},
+    ])
+    tids, plans = task_index(two_plans, mentions)
+    assert tids["a1"] == ["三/(一)", "二"]
+    east = next(p for p in plans if p["doc"] == "010_east")
+    # in the order of the text; a mention outside tasks adds nothing
+    assert [t["id"] for t in east["tasks"]] == ["一", "二", "三", "三/(一)"]
+
+
+def test_popup_and_unresolved_name_plans_by_title(two_plans):
+    style = load_style()
+    payload = build_payload(two_plans, style, style.themes(["生态"]))
+    popups = {f["id"]: f["p"] for f in payload["features"]}
+    assert "东区规划" in popups["a1"] and "010_east" not in popups["a1"]
+    assert "011" in popups["b1"] and "011_west" not in popups["b1"]
+    assert plan_labels(two_plans) == {"010_east": "东区规划", "011_west": "011"}
+
+
+def test_large_polygons_are_outlined_regions_and_small_ones_areas():
+    style = load_style()
+    limit = float(style.section("region")["min_area_km2"])
+    big = box(119.0, 30.0, 122.0, 32.0)  # tens of thousands of km²
+    small = box(121.0, 31.0, 121.05, 31.05)
+    assert area_km2(big) > limit > area_km2(small) > 0
+    feats = gpd.GeoDataFrame([
+        _feature("big", "d", "规划", "一", "一、总则", big),
+        _feature("small", "d", "规划", "一", "一、总则", small),
+    ], geometry="geometry", crs="EPSG:4326")
+    payload = build_payload(feats, style, style.themes(["生态"]))
+    modes = {f["id"]: f["m"] for f in payload["features"]}
+    assert modes == {"big": "region", "small": "area"}
+    assert payload["style"]["region"]["fill_opacity"] == 0
+
+
+def test_fallback_circles_only_at_meaningful_zooms():
+    approx = load_style().section("approximate")
+    lo, hi = float(approx["min_px"]), float(approx["max_px"])
+    town = zoom_range(2500, 31.0, lo, hi)
+    city = zoom_range(90_000, 31.0, lo, hi)
+    assert city[0] < town[0] and city[1] < town[1]
+    # a city-wide circle is not drawn at street zooms, a town circle not at country zooms
+    assert city[1] < 12 and town[0] > 6
+    feats = gpd.GeoDataFrame([
+        _feature("t", "d", "规划", "一", "一、总则", Point(121.0, 31.0), precision="town", precision_m=2500.0),
+    ], geometry="geometry", crs="EPSG:4326")
+    style = load_style()
+    [rec] = build_payload(feats, style, style.themes(["生态"]))["features"]
+    assert rec["m"] == "approx" and list(rec["z"]) == list(town)
+
+
+# ------------------------------------------------------------------ build and CLI
+def _map_ids(html_path: Path) -> set[str]:
+    m = re.search(r"var D = (\{.*?\});\n", html_path.read_text("utf-8"))
+    assert m, f"no feature payload in {html_path}"
+    return {f["id"] for f in json.loads(m.group(1))["features"]}
+
+
+@pytest.fixture(scope="module")
+def example_build(gazetteer, tmp_path_factory):
+    from geoplan.pipeline import build
+
+    out = tmp_path_factory.mktemp("plans-build")
+    build([EXAMPLE], out, gazetteer=gazetteer)
+    return out
+
+
+def test_build_writes_a_map_per_plan_and_map_doc_agrees(example_build, tmp_path):
+    tables = read_layers(example_build)
+    docs = sorted(set(tables.features["doc"]))
+    assert docs
+    for doc in docs:
+        kept = filter_layers(tables, doc=doc).features
+        located = set(kept.loc[kept["located"], "id"])
+        plan_map = example_build / "maps" / f"plan_{doc}.html"
+        assert plan_map.exists() and _map_ids(plan_map) == located
+        out = tmp_path / f"{doc}.html"
+        res = CliRunner().invoke(main, ["map", str(example_build), "-o", str(out), "--doc", doc])
+        assert res.exit_code == 0, res.output
+        assert _map_ids(out) == located
+    res = CliRunner().invoke(main, ["map", str(example_build), "-o", str(tmp_path / "x.html"), "--doc", "no-such-plan"])
+    assert res.exit_code == 2
