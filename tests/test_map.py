@@ -161,7 +161,7 @@ def test_popup_content_and_highlight(plan_layer, style):
     row = plan_layer[plan_layer["name"] == "淀山湖"].iloc[0]
     html = popup_html(row, style)
     assert "<mark>淀山湖</mark>" in html and "<mark>淀湖</mark>" in html
-    for expected in ("任务2 &gt; 子任务", "示例规划", "exact", "0.90", "±300 m", style.kind_label("lake")):
+    for expected in ("任务2 &gt; 子任务", "示例规划", style.method_label("exact"), "0.90", "±300 m", style.kind_label("lake")):
         assert expected in html, expected
     assert highlight("a<b", []) == "a&lt;b"
     assert highlight("淀山湖和淀山湖", ["淀山湖", "淀山"]) == "<mark>淀山湖</mark>和<mark>淀山湖</mark>"

@@ -146,3 +146,35 @@ def test_build_writes_a_map_per_plan_and_map_doc_agrees(example_build, tmp_path)
         assert _map_ids(out) == located
     res = CliRunner().invoke(main, ["map", str(example_build), "-o", str(tmp_path / "x.html"), "--doc", "no-such-plan"])
     assert res.exit_code == 2
+
+
+# ------------------------------------------------------------------ Chinese labels
+def test_popup_and_unresolved_words_are_chinese():
+    from geoplan.map.popup import popup_html
+    from geoplan.map.unresolved import unresolved_html
+
+    style = load_style()
+    row = {"name": "某产业园", "kind": "industrial_park", "method": "admin-fallback", "precision": "district",
+           "precision_m": 5000.0, "doc": "020_x", "doc_title": ""}
+    html = popup_html(row, style)
+    assert "industrial_park" not in html and "admin-fallback" not in html and "020_x" not in html
+    assert style.kind_label("industrial_park") in html and style.method_label("admin-fallback") in html
+    unresolved = pd.DataFrame([{"name": "某园", "doc": "020_x", "kind": "industrial_park", "reason": "not-found",
+                                "detail": "'某园' is in no gazetteer layer and holds no place geoplan knows",
+                                "candidates": "", "quote": "", "task_path": ""}])
+    panel = unresolved_html(unresolved, plans={"020_x": "某规划"}, kinds=style.kind_labels, style=style)
+    assert not re.search(r"gazetteer|industrial_park|not-found|020_x", panel)
+    assert "某规划" in panel and "某园" in panel
+
+
+def test_every_method_kind_and_detail_of_a_build_reads_in_chinese(example_build):
+    style = load_style()
+    tables = read_layers(example_build)
+    methods = set(tables.features["method"].dropna())
+    assert methods
+    for m in methods:
+        assert not re.search(r"[A-Za-z]", style.method_label(m)), m
+    for k in set(tables.features["kind"].dropna()) | set(tables.unresolved["kind"].dropna()):
+        assert not re.search(r"[A-Za-z]", style.kind_label(k)), k
+    for detail in tables.unresolved["detail"].dropna():
+        assert style.detail_label(detail) != detail, detail

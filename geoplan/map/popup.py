@@ -105,12 +105,12 @@ def popup_html(row: Mapping[str, Any], style: MapStyle, theme_label: str | None 
     quote = highlight(_text(row.get("quote")), [name, *aliases])
     words = style.section("labels").get("popup", {})
     values = {
-        "kind": escape(style.kind_label(kind)) + (f" <code>{escape(kind)}</code>" if kind else ""),
+        "kind": escape(style.kind_label(kind)),
         "theme": escape(theme_label or theme),
         "task": escape(_text(row.get("task_path"))),
         "plan": plan,
         "precision": prec,
-        "method": escape(_text(row.get("method"))),
+        "method": escape(style.method_label(_text(row.get("method")))),
         "confidence": conf,
         "mentions": mentions,
         "source": escape(_text(row.get("source"))),

@@ -19,12 +19,14 @@ from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle, load_style
 
 def unresolved_html(unresolved: pd.DataFrame | None, labels: dict[str, Any] | None = None,
-                    plans: dict[str, str] | None = None, kinds: dict[str, str] | None = None) -> str:
+                    plans: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
+                    style: MapStyle | None = None) -> str:
     """The panel's inner HTML; every cell escaped; words from ``[labels.unresolved]``.
 
     ``plans`` (doc → title) names each plan by its title, ``kinds`` (kind →
     Chinese label) names the kinds; a doc or kind missing from them is shown
-    by its plan id or as it is.
+    by its plan id or as it is; ``style`` puts the geocoder's explanations
+    into Chinese (``[[labels.details]]``).
     """
     plans = plans or {}
     kinds = kinds or {}
@@ -39,6 +41,7 @@ def unresolved_html(unresolved: pd.DataFrame | None, labels: dict[str, Any] | No
         detail = escape(reasons.get(reason, reason))
         note = _text(r.get("detail"))
         if note:
+            note = style.detail_label(note) if style is not None else note
             detail += f"<div class='gp-cands'>{escape(note)}</div>"
         if cands:
             detail += f"<div class='gp-cands'>{w.get('candidates', '')}{escape(cands)}</div>"
@@ -75,6 +78,6 @@ class UnresolvedPanel(Panel):
                  plans: dict[str, str] | None = None) -> None:
         super().__init__(position, style)
         self.count = 0 if unresolved is None else len(unresolved)
-        kinds = (style or load_style()).kind_labels
-        self.html = unresolved_html(unresolved, self.labels, plans, kinds)
+        style = style or load_style()
+        self.html = unresolved_html(unresolved, self.labels, plans, style.kind_labels, style)
         self.html_json = script_json(self.html)
