@@ -383,3 +383,37 @@ def test_page_filters_count_what_filter_layers_keeps(browser, corpus_build):
         assert p.visible() == p.js("geoplanMap.locatedCount")
     finally:
         p.page.close()
+
+
+def test_large_regions_under_and_circles_by_zoom(browser, tmp_path):
+    """A province-sized polygon is an unfilled outline below the rest; a city circle hides up close."""
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    base = {"kind": "zone", "doc": "d", "doc_title": "规划", "task_id": "一", "task_path": "一、总则",
+            "task_top": "一", "theme": "生态", "themes": "生态", "located": True, "method": "exact"}
+    rows = [
+        dict(base, id="big", name="大区域", precision="feature", precision_m=100.0, geometry=box(119.5, 30.0, 122.0, 32.0)),
+        dict(base, id="small", name="小片区", precision="feature", precision_m=50.0,
+             geometry=box(121.0, 31.0, 121.03, 31.03)),
+        dict(base, id="city", name="某市", precision="city", precision_m=90_000.0, geometry=Point(121.2, 31.1)),
+    ]
+    layer = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    out = render_map(layer, tmp_path / "sizes.html", title="尺度", basemap=make_basemap().iloc[0:0])
+    p = Page(browser, out)
+    try:
+        assert p.errors == []
+        region = p.page.locator("path.gp-region")
+        assert region.count() == 1 and region.get_attribute("fill") == "none"
+        z = p.js("[getComputedStyle(geoplanMap.map.getPane('gpRegionPane')).zIndex,"
+                 " getComputedStyle(geoplanMap.map.getPane('gpAreaPane')).zIndex].map(Number)")
+        assert z[0] < z[1]
+        hidden = "document.querySelector('path.gp-approx').classList.contains('gp-offzoom')"
+        p.js("geoplanMap.map.setView([31.1, 121.2], 14, {animate: false})")
+        assert p.js(hidden) is True
+        p.js("geoplanMap.map.setView([31.1, 121.2], 7, {animate: false})")
+        assert p.js(hidden) is False
+        assert p.visible() == 3  # hidden at a zoom is not filtered out
+        p.shot("map-sizes.png")
+    finally:
+        p.page.close()

@@ -327,9 +327,12 @@ class PlanFeatures(MacroElement):
   function stackAreas() {
     bySize.forEach(function (f) { if (f.shown && f.layer._map) { f.layer.bringToFront(); } });
   }
+  // drawn in this order: areas largest first, then the rest as listed
+  var drawOrder = bySize.concat(feats.filter(function (f) { return f.data.a === undefined; }));
+  var drawnOnce = false;
   function refresh() {
     var add = [], remove = [], areaAdded = false;
-    feats.forEach(function (f) {
+    drawOrder.forEach(function (f) {
       var want = passes(f);
       if (want === f.shown) { return; }
       f.shown = want;
@@ -340,7 +343,8 @@ class PlanFeatures(MacroElement):
     });
     if (remove.length) { cluster.removeLayers(remove); }
     if (add.length) { cluster.addLayers(add); }
-    if (areaAdded) { stackAreas(); }
+    if (areaAdded && drawnOnce) { stackAreas(); }
+    drawnOnce = true;
     fitZoom();
     listeners.forEach(function (fn) { fn(api); });
     return api.visibleCount();
