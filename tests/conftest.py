@@ -97,3 +97,13 @@ def corpus_build(corpus_files, gazetteer, tmp_path_factory):
     out = tmp_path_factory.mktemp("corpus-build")
     result = build(corpus_files, out, gazetteer=gazetteer)
     return result, out
+
+
+@pytest.fixture(scope="session")
+def example_build(gazetteer, tmp_path_factory):
+    """The example plan shipped with geoplan, built once: tables, theme layers, index, plan and theme maps."""
+    from geoplan.pipeline import build
+
+    out = tmp_path_factory.mktemp("example-build")
+    build([Path(__file__).resolve().parents[1] / "examples" / "qingpu_west_excerpt.txt"], out, gazetteer=gazetteer)
+    return out

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from shapely.geometry import Point, box
 
-from geoplan.cli import main
 from geoplan.io import read_layers
 from geoplan.map.features import area_km2, build_payload, zoom_range
 from geoplan.map.plans import plan_label, plan_labels, task_index
 from geoplan.map.styles import load_style
-from geoplan.output import filter_layers
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "qingpu_west_excerpt.txt"
 
 
 def _feature(fid: str, doc: str, title: str, task_id: str, task_path: str, geometry, **extra) -> dict:
@@ -113,39 +106,6 @@ def test_fallback_circles_only_at_meaningful_zooms():
     style = load_style()
     [rec] = build_payload(feats, style, style.themes(["生态"]))["features"]
     assert rec["m"] == "approx" and list(rec["z"]) == list(town)
-
-
-# ------------------------------------------------------------------ build and CLI
-def _map_ids(html_path: Path) -> set[str]:
-    m = re.search(r"var D = (\{.*?\});\n", html_path.read_text("utf-8"))
-    assert m, f"no feature payload in {html_path}"
-    return {f["id"] for f in json.loads(m.group(1))["features"]}
-
-
-@pytest.fixture(scope="module")
-def example_build(gazetteer, tmp_path_factory):
-    from geoplan.pipeline import build
-
-    out = tmp_path_factory.mktemp("plans-build")
-    build([EXAMPLE], out, gazetteer=gazetteer)
-    return out
-
-
-def test_build_writes_a_map_per_plan_and_map_doc_agrees(example_build, tmp_path):
-    tables = read_layers(example_build)
-    docs = sorted(set(tables.features["doc"]))
-    assert docs
-    for doc in docs:
-        kept = filter_layers(tables, doc=doc).features
-        located = set(kept.loc[kept["located"], "id"])
-        plan_map = example_build / "maps" / f"plan_{doc}.html"
-        assert plan_map.exists() and _map_ids(plan_map) == located
-        out = tmp_path / f"{doc}.html"
-        res = CliRunner().invoke(main, ["map", str(example_build), "-o", str(out), "--doc", doc])
-        assert res.exit_code == 0, res.output
-        assert _map_ids(out) == located
-    res = CliRunner().invoke(main, ["map", str(example_build), "-o", str(tmp_path / "x.html"), "--doc", "no-such-plan"])
-    assert res.exit_code == 2
 
 
 # ------------------------------------------------------------------ Chinese labels
