@@ -439,25 +439,28 @@ def filter_cmd(layers_in, theme, task, kind, doc, within, precision, out, schema
 @click.option("-o", "--out", "out", required=True, type=click.Path(path_type=Path), help="HTML file to write.")
 @click.option("--theme", multiple=True, help="Only these themes (repeatable).")
 @click.option("--task", multiple=True, help="Only features under these task ids, e.g. 四/(四) (repeatable).")
+@click.option("--doc", multiple=True, help="Only these plans: file stem or its prefix before '_' (000); repeatable.")
 @click.option("--title", default="", help="Map title (default: the plans' titles).")
 @click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Leaflet inlined in the HTML or written beside it.")
 @click.option("--tiles", default=None, help="Optional online basemap (e.g. openstreetmap, amap); offline vector basemap by default.")
-def map_cmd(layers_in, out, theme, task, title, assets, tiles) -> None:
+def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
     """Render LAYERS (a build folder, .gpkg or .geojson) as an offline HTML map.
 
     The same filters as `geoplan filter`: the map shows exactly the features
-    `geoplan filter --theme … --task …` would keep.
+    `geoplan filter --theme … --task … --doc …` would keep.
     """
     from geoplan.io import read_layers
     from geoplan.map import render_map
+    from geoplan.map.plans import plan_labels
     from geoplan.output.filter import filter_layers
 
     layers = read_layers(layers_in)
-    kept = filter_layers(layers, theme=theme or None, task=task or None)
+    kept = filter_layers(layers, theme=theme or None, task=task or None, doc=doc or None)
     feats = kept.features
     if not title:
-        title = "; ".join(t for t in feats["doc_title"].dropna().unique() if t) or "geoplan"
-    render_map(feats, out, unresolved=kept.unresolved, title=title, assets=assets, tiles=tiles)
+        title = "; ".join(plan_labels(feats).values()) or "geoplan"
+    render_map(feats, out, unresolved=kept.unresolved, mentions=kept.mentions, title=title, assets=assets,
+               tiles=tiles)
     click.echo(f"{int(feats['located'].sum())} located feature(s) of {len(feats)} → {out}")
 
 

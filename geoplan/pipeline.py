@@ -406,28 +406,35 @@ def _write_csv(df, path: Path) -> Path:
 
 
 def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:
-    """The map of every feature and one map per theme, each theme selected by ``filter_layers``."""
+    """The map of every feature, one map per plan and one per theme, each selected by ``filter_layers``."""
     from geoplan.map import render_map
+    from geoplan.map.plans import plan_label
     from geoplan.output.filter import filter_layers, present_themes
 
     feats = result.layers.features
-    title = "; ".join(p.outline.title for p in result.plans if p.outline.title) or "geoplan"
+    titles = {p.doc: plan_label(p.doc, p.outline.title) for p in result.plans}
+    title = "; ".join(titles.values()) or "geoplan"
     index = render_map(
         feats,
         maps_dir / "index.html",
         unresolved=result.layers.unresolved,
+        mentions=result.layers.mentions,
         title=title,
         assets=assets,
         basemap=_basemap(ctx, feats),
     )
-    for theme in present_themes(feats):
-        part = filter_layers(result.layers, theme=theme)
+    parts = [(maps_dir / f"plan_{doc}.html", label, filter_layers(result.layers, doc=doc))
+             for doc, label in titles.items() if doc in set(feats["doc"])]
+    parts += [(maps_dir / f"theme_{theme}.html", f"{title} · {theme}", filter_layers(result.layers, theme=theme))
+              for theme in present_themes(feats)]
+    for path, part_title, part in parts:
         if part.features["located"].any():
             render_map(
                 part.features,
-                maps_dir / f"theme_{theme}.html",
+                path,
                 unresolved=part.unresolved,
-                title=f"{title} · {theme}",
+                mentions=part.mentions,
+                title=part_title,
                 assets=assets,
                 basemap=_basemap(ctx, part.features),
             )

@@ -123,3 +123,13 @@ def cli_build(folder: Path, file_name: str, text: str) -> tuple[Path, Path]:
     res = CliRunner().invoke(main, ["build", str(plan), "--out", str(out)])
     assert res.exit_code == 0, res.output
     return plan, out
+
+
+@pytest.fixture(scope="session")
+def example_build(gazetteer, tmp_path_factory):
+    """The example plan shipped with geoplan, built once: tables, theme layers, index, plan and theme maps."""
+    from geoplan.pipeline import build
+
+    out = tmp_path_factory.mktemp("example-build")
+    build([Path(__file__).resolve().parents[1] / "examples" / "qingpu_west_excerpt.txt"], out, gazetteer=gazetteer)
+    return out

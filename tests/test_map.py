@@ -161,7 +161,7 @@ def test_popup_content_and_highlight(plan_layer, style):
     row = plan_layer[plan_layer["name"] == "淀山湖"].iloc[0]
     html = popup_html(row, style)
     assert "<mark>淀山湖</mark>" in html and "<mark>淀湖</mark>" in html
-    for expected in ("任务2 &gt; 子任务", "示例规划", "exact", "0.90", "±300 m", style.kind_label("lake")):
+    for expected in ("任务2 &gt; 子任务", "示例规划", style.method_label("exact"), "0.90", "±300 m", style.kind_label("lake")):
         assert expected in html, expected
     assert highlight("a<b", []) == "a&lt;b"
     assert highlight("淀山湖和淀山湖", ["淀山湖", "淀山"]) == "<mark>淀山湖</mark>和<mark>淀山湖</mark>"
@@ -189,7 +189,18 @@ def test_drawing_rules_follow_geometry_and_precision(plan_layer, style):
     # layer-control groups: every theme with its kinds and counts adding up
     assert [t["name"] for t in payload["themes"]] == [t.name for t in themes]
     assert sum(k["count"] for t in payload["themes"] for k in t["kinds"]) == len(feats)
-    assert {t["id"] for t in payload["tasks"]} == {"1", "2", "3", "4"}
+    # one plan, with its own task tree titled from task_path: each top task above its sub-task
+    [plan] = payload["plans"]
+    assert plan["doc"] == "sample" and plan["label"] == "示例规划"
+    tops = [t for t in plan["tasks"] if t["depth"] == 0]
+    assert {t["id"] for t in tops} == {"1", "2", "3", "4"}
+    assert {t["title"] for t in tops} == {"任务1", "任务2", "任务3", "任务4"}
+    ids = [t["id"] for t in plan["tasks"]]
+    for t in plan["tasks"]:
+        if t["depth"]:
+            parent = t["id"].rsplit("/", 1)[0]
+            assert ids.index(parent) < ids.index(t["id"])
+            assert t["title"] == "子任务"
 
 
 def test_legend_has_every_theme_present(plan_layer, tmp_path, style):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from geoplan.map import render_map
+from geoplan.output import filter_layers
 
 pytestmark = pytest.mark.browser
 
@@ -183,15 +184,17 @@ def test_search_reaches_a_clustered_marker(page):
 
 def test_task_filter_narrows(page, layer, located):
     drawn = layer[layer["located"].astype(bool) & layer.geometry.notna()]
-    expected = int((drawn["task_top"] == "3").sum())
+    under = drawn["task_id"].str.startswith("3/") | (drawn["task_id"] == "3")
+    expected = int(under.sum())
     assert 0 < expected < located
-    page.page.locator("#gp-filter-task").select_option("3")
+    # the task list is the plan's own tree, titled: 任务3 is task 3
+    page.page.locator("#gp-filter-task").select_option(label="任务3")
     assert page.visible() == expected
     assert page.dom_count(expected) == expected
-    assert page.js("geoplanMap.count(d => d.task !== '3')") == 0
+    assert page.js("geoplanMap.count(d => !d.tids.some(t => t.indexOf('3/') === 0))") == 0
     # filters combine with the theme filter
     page.page.locator("#gp-filter-theme").select_option("产业")
-    both = int(((drawn["task_top"] == "3") & (drawn["theme"] == "产业")).sum())
+    both = int((under & (drawn["theme"] == "产业")).sum())
     assert page.visible() == both
     page.page.locator("#gp-filter-task").select_option("")
     page.page.locator("#gp-filter-theme").select_option("")
@@ -289,5 +292,128 @@ def test_real_build_map(browser, tmp_path):
             assert "淀山湖" in p.page.locator(".leaflet-popup-content .gp-popup-name").inner_text()
         p.js("geoplanMap.map.closePopup(); geoplanMap.map.fitBounds(geoplanBasemap.getBounds())")
         p.shot("map-real-000.png")
+    finally:
+        p.page.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_build(tmp_path_factory):
+    """The five seed plans through the whole pipeline (index, per-plan and per-theme maps)."""
+    plans = sorted(CORPUS.glob("*.txt"))
+    if len(plans) < 2:
+        pytest.skip(f"corpus plans under {CORPUS} not available")
+    from geoplan.pipeline import build
+
+    out = tmp_path_factory.mktemp("corpus-build")
+    build(plans, out)
+    from geoplan.io import read_layers
+
+    return out, read_layers(out)
+
+
+def _located_ids(kept) -> set[str]:
+    feats = kept.features
+    return set(feats.loc[feats["located"].astype(bool) & feats.geometry.notna(), "id"])
+
+
+@pytest.mark.corpus
+def test_plan_selector_scopes_the_task_tree(browser, corpus_build):
+    out, tables = corpus_build
+    p = Page(browser, out / "maps" / "index.html")
+    try:
+        assert p.errors == [] and p.remote_requests() == []
+        plans = p.js("geoplanMap.plans")
+        docs = sorted(set(tables.features["doc"]))
+        assert sorted(x["doc"] for x in plans) == docs
+        boxes = p.page.locator("#gp-filter-plans input.gp-filter-plan")
+        assert boxes.count() == len(docs)
+        # every plan named by its title, or by its id when it has none: never by its file name
+        labels = p.page.locator("#gp-filter-plans label").all_inner_texts()
+        assert all(lab and lab not in docs for lab in labels)
+        # none ticked: every plan's tree, one group per plan
+        assert p.js("document.querySelectorAll('#gp-filter-task optgroup').length") == len(docs)
+        one = plans[0]
+        boxes.nth(0).check()
+        groups = p.js("Array.from(document.querySelectorAll('#gp-filter-task optgroup')).map(g => g.label)")
+        assert groups == [one["label"]]
+        assert p.visible() == len(_located_ids(filter_layers(tables, doc=one["doc"])))
+        # a task of that plan selects what `--doc … --task …` selects
+        task = next(t for t in one["tasks"] if t["depth"] == 0)
+        value = p.js("id => Array.from(document.querySelectorAll('#gp-filter-task option'))"
+                     ".find(o => o.dataset.task === id).value", task["id"])
+        p.page.locator("#gp-filter-task").select_option(value)
+        expected = _located_ids(filter_layers(tables, doc=one["doc"], task=task["id"]))
+        assert p.visible() == len(expected) > 0
+        assert set(p.js("geoplanMap.features.filter(f => f.shown).map(f => f.data.id)")) == expected
+        p.shot("map-plan-selector.png")
+        # a second plan: both trees, the union of both plans
+        boxes.nth(0).uncheck()
+        boxes.nth(1).check()
+        boxes.nth(0).check()
+        assert p.js("document.querySelectorAll('#gp-filter-task optgroup').length") == 2
+        two = filter_layers(tables, doc=[plans[0]["doc"], plans[1]["doc"]])
+        p.page.locator("#gp-filter-task").select_option("")
+        assert p.visible() == len(_located_ids(two))
+    finally:
+        p.page.close()
+
+
+@pytest.mark.corpus
+def test_page_filters_count_what_filter_layers_keeps(browser, corpus_build):
+    """Theme, plan and task filters of the page against ``filter_layers``, on every value."""
+    out, tables = corpus_build
+    from geoplan.output.filter import present_themes
+
+    p = Page(browser, out / "maps" / "index.html")
+    try:
+        shown = "geoplanMap.features.filter(f => f.shown).map(f => f.data.id)"
+        for theme in present_themes(tables.features):
+            p.js(f"geoplanMap.setFilter('theme', {theme!r})")
+            assert set(p.js(shown)) == _located_ids(filter_layers(tables, theme=theme)), theme
+        p.js("geoplanMap.setFilter('theme', '')")
+        for plan in p.js("geoplanMap.plans"):
+            p.js(f"geoplanMap.setPlans([{plan['doc']!r}])")
+            assert set(p.js(shown)) == _located_ids(filter_layers(tables, doc=plan["doc"])), plan["doc"]
+            for task in plan["tasks"][:8]:
+                p.js(f"geoplanMap.setTask({plan['doc']!r}, {task['id']!r})")
+                expected = _located_ids(filter_layers(tables, doc=plan["doc"], task=task["id"]))
+                assert set(p.js(shown)) == expected, (plan["doc"], task["id"])
+            p.js("geoplanMap.setTask('', '')")
+        p.js("geoplanMap.setPlans([])")
+        assert p.visible() == p.js("geoplanMap.locatedCount")
+    finally:
+        p.page.close()
+
+
+def test_large_regions_under_and_circles_by_zoom(browser, tmp_path):
+    """A province-sized polygon is an unfilled outline below the rest; a city circle hides up close."""
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    base = {"kind": "zone", "doc": "d", "doc_title": "规划", "task_id": "一", "task_path": "一、总则",
+            "task_top": "一", "theme": "生态", "themes": "生态", "located": True, "method": "exact"}
+    rows = [
+        dict(base, id="big", name="大区域", precision="feature", precision_m=100.0, geometry=box(119.5, 30.0, 122.0, 32.0)),
+        dict(base, id="small", name="小片区", precision="feature", precision_m=50.0,
+             geometry=box(121.0, 31.0, 121.03, 31.03)),
+        dict(base, id="city", name="某市", precision="city", precision_m=90_000.0, geometry=Point(121.2, 31.1)),
+    ]
+    layer = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    out = render_map(layer, tmp_path / "sizes.html", title="尺度", basemap=make_basemap().iloc[0:0])
+    p = Page(browser, out)
+    try:
+        assert p.errors == []
+        region = p.page.locator("path.gp-region")
+        assert region.count() == 1 and region.get_attribute("fill") == "none"
+        z = p.js("[getComputedStyle(geoplanMap.map.getPane('gpRegionPane')).zIndex,"
+                 " getComputedStyle(geoplanMap.map.getPane('gpAreaPane')).zIndex].map(Number)")
+        assert z[0] < z[1]
+        hidden = "document.querySelector('path.gp-approx').classList.contains('gp-offzoom')"
+        p.js("geoplanMap.map.setView([31.1, 121.2], 14, {animate: false})")
+        assert p.js(hidden) is True
+        p.js("geoplanMap.map.setView([31.1, 121.2], 7, {animate: false})")
+        assert p.js(hidden) is False
+        assert p.visible() == 3  # hidden at a zoom is not filtered out
+        p.shot("map-sizes.png")
     finally:
         p.page.close()

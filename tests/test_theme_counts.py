@@ -11,7 +11,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from geoplan.cli import main
@@ -19,22 +18,12 @@ from geoplan.io import read_layers
 from geoplan.output import filter_layers
 from geoplan.output.filter import present_themes
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "qingpu_west_excerpt.txt"
 
 
 def _map_ids(html_path: Path) -> set[str]:
     m = re.search(r"var D = (\{.*?\});\n", html_path.read_text("utf-8"))
     assert m, f"no feature payload in {html_path}"
     return {f["id"] for f in json.loads(m.group(1))["features"]}
-
-
-@pytest.fixture(scope="module")
-def example_build(gazetteer, tmp_path_factory):
-    from geoplan.pipeline import build
-
-    out = tmp_path_factory.mktemp("example-build")
-    build([EXAMPLE], out, gazetteer=gazetteer)
-    return out
 
 
 def test_build_has_a_feature_under_a_second_theme(example_build):
@@ -61,3 +50,21 @@ def test_theme_counts_agree(example_build, tmp_path):
         res = runner.invoke(main, ["map", str(example_build), "-o", str(out), "--theme", theme])
         assert res.exit_code == 0, res.output
         assert _map_ids(out) == located, theme
+
+
+def test_plan_maps_agree_with_filter_layers_and_map_doc(example_build, tmp_path):
+    tables = read_layers(example_build)
+    docs = sorted(set(tables.features["doc"]))
+    assert docs
+    runner = CliRunner()
+    for doc in docs:
+        kept = filter_layers(tables, doc=doc).features
+        located = set(kept.loc[kept["located"], "id"])
+        plan_map = example_build / "maps" / f"plan_{doc}.html"
+        assert plan_map.exists() and _map_ids(plan_map) == located
+        out = tmp_path / f"{doc}.html"
+        res = runner.invoke(main, ["map", str(example_build), "-o", str(out), "--doc", doc])
+        assert res.exit_code == 0, res.output
+        assert _map_ids(out) == located
+    res = runner.invoke(main, ["map", str(example_build), "-o", str(tmp_path / "x.html"), "--doc", "no-such-plan"])
+    assert res.exit_code == 2

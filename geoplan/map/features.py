@@ -11,8 +11,12 @@ MarkerCluster group in batches.
 
 How a feature is drawn says how exact it is: a located point ("feature"
 precision) is a round marker; a point that only stands for a town, district or
-city is a dashed circle of radius ``precision_m`` so nobody reads it as an
-exact spot; lines and polygons are drawn as themselves.
+city is a faint dashed circle of radius ``precision_m`` so nobody reads it as
+an exact spot, shown only at the zooms where its size on screen means
+something; lines and polygons are drawn as themselves.  Size sets the order: a
+polygon larger than ``[region] min_area_km2`` (a province, a metropolitan
+region, a corridor) is context and drawn as an outline without fill under
+everything, and smaller polygons are drawn over larger ones.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ import math
 from typing import Any, Iterable
 
 import geopandas as gpd
+import pandas as pd
 from branca.element import MacroElement
 from folium.template import Template
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.datum import metres
+from geoplan.map.plans import plan_labels, task_index
 from geoplan.map.popup import _text, popup_html, split_aliases
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle, ThemeStyle
@@ -72,6 +79,28 @@ def _float(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
+#: metres per pixel at zoom 0 on the equator (Web Mercator, 256-pixel tiles)
+_M_PER_PX_Z0 = 156_543.03392
+
+
+def area_km2(geom: BaseGeometry) -> float:
+    """Area of a lon/lat polygon in km², at the latitude of its centre (equirectangular)."""
+    if geom.is_empty:
+        return 0.0
+    lat = (geom.bounds[1] + geom.bounds[3]) / 2.0
+    return geom.area * metres(1.0, 0.0, lat) * metres(0.0, 1.0, lat) / 1e6
+
+
+def zoom_range(radius_m: float, lat: float, min_px: float, max_px: float) -> tuple[int, int]:
+    """The zooms at which a circle of ``radius_m`` is between ``min_px`` and ``max_px`` on screen.
+
+    Below them a fallback circle is a dot that looks like a pin; above them it
+    covers the screen and says nothing about where the place is.
+    """
+    scale = _M_PER_PX_Z0 * max(math.cos(math.radians(lat)), 1e-6) / max(radius_m, 1.0)
+    return (max(0, math.ceil(math.log2(min_px * scale))), max(0, math.floor(math.log2(max_px * scale))))
+
+
 def drawable(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The rows that can be drawn: located, with a non-empty geometry."""
     if features.empty:
@@ -110,26 +139,23 @@ def focus_bounds(features: gpd.GeoDataFrame) -> tuple[float, float, float, float
     return (float(focus["minx"].min()), float(focus["miny"].min()), float(focus["maxx"].max()), float(focus["maxy"].max()))
 
 
-def task_titles(features: gpd.GeoDataFrame) -> list[dict[str, str]]:
-    """Top-level tasks in order of first appearance: id and the first title of task_path."""
-    out: dict[str, str] = {}
-    if "task_top" not in features.columns:
-        return []
-    for top, path in zip(features["task_top"], features.get("task_path", [""] * len(features))):
-        top_s = _text(top)
-        if not top_s or top_s in out:
-            continue
-        out[top_s] = _text(path).split(" > ")[0].strip() or top_s
-    return [{"id": k, "title": v} for k, v in out.items()]
+def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[ThemeStyle],
+                  mentions: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The JSON the browser builds its layers from (one record per drawn feature).
 
-
-def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[ThemeStyle]) -> dict[str, Any]:
-    """The JSON the browser builds its layers from (one record per drawn feature)."""
+    ``mentions`` (the build's mentions table) gives every task a feature is
+    named in, so the page's task filter keeps what ``filter_layers`` keeps.
+    """
     labels = {t.name: t.label for t in themes}
+    shown_rows = drawable(features)
+    feature_tasks, plans = task_index(shown_rows, mentions)
+    plan_names = plan_labels(features)
     approx = style.section("approximate")
     min_r = float(approx.get("min_radius_m", 0) or 0)
+    region = style.section("region")
+    region_km2 = float(region.get("min_area_km2", math.inf) or math.inf)
     records: list[dict[str, Any]] = []
-    for _, row in drawable(features).iterrows():
+    for _, row in shown_rows.iterrows():
         shape, coords = leaflet_shape(row.geometry)
         precision = _text(row.get("precision")) or "feature"
         pm = _float(row.get("precision_m"))
@@ -145,15 +171,21 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
             "theme": _text(row.get("theme")) or style.default_theme,
             # every theme it is named under: the page's theme filter matches any, as filter_layers does
             "ts": list(dict.fromkeys([_text(row.get("theme")) or style.default_theme, *split_aliases(row.get("themes"))])),
-            "task": _text(row.get("task_top")),
+            "doc": _text(row.get("doc")),
+            "tids": feature_tasks.get(_text(row.get("id")), []),
             "prec": precision,
             "m": mode,
             "c": coords,
             "coarse": precision in APPROXIMATE,
-            "p": popup_html(row, style, labels.get(_text(row.get("theme")))),
+            "p": popup_html(row, style, labels.get(_text(row.get("theme"))), plan_names.get(_text(row.get("doc")))),
         }
         if mode == "approx":
             rec["r"] = max(pm or 0.0, min_r)
+            rec["z"] = zoom_range(rec["r"], coords[0], float(approx.get("min_px", 0)), float(approx.get("max_px", 1e9)))
+        elif mode == "area":
+            rec["a"] = round(area_km2(row.geometry), 3)
+            if rec["a"] > region_km2:
+                rec["m"] = "region"
         records.append(rec)
     kinds: dict[str, dict[str, int]] = {}
     for r in records:
@@ -174,7 +206,7 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
             }
             for t in shown
         ],
-        "tasks": [t for t in task_titles(drawable(features)) if t["id"]],
+        "plans": plans,
         "precisions": [
             {"id": p, "label": style.precision_label(p)}
             for p in style.precision_order
@@ -185,6 +217,7 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
             "line": style.section("line"),
             "polygon": style.section("polygon"),
             "approximate": approx,
+            "region": region,
             "highlight": style.section("highlight"),
             "cluster": style.section("cluster"),
         },
@@ -198,6 +231,7 @@ class PlanFeatures(MacroElement):
         """
 {% macro header(this, kwargs) %}
 <style>
+.gp-offzoom{display:none}
 .gp-marker span{display:block;width:100%;height:100%;border-radius:50%;box-sizing:border-box;
   border:{{ this.point_stroke }};box-shadow:0 0 2px rgba(0,0,0,.5)}
 .gp-popup{font:13px/1.45 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:360px}
@@ -217,7 +251,7 @@ class PlanFeatures(MacroElement):
   var map = {{ this._parent.get_name() }};
   var D = {{ this.payload }};
   var S = D.style;
-  [["gpApproxPane", 402], ["gpAreaPane", 405], ["gpLinePane", 410]].forEach(function (p) {
+  [["gpRegionPane", 401], ["gpApproxPane", 402], ["gpAreaPane", 405], ["gpLinePane", 410]].forEach(function (p) {
     if (!map.getPane(p[0])) { map.createPane(p[0]).style.zIndex = p[1]; }
   });
   var colors = {};
@@ -234,14 +268,16 @@ class PlanFeatures(MacroElement):
     if (!groups[key]) { groups[key] = L.layerGroup().addTo(map); }
     return groups[key];
   }
+  var PANES = {approx: "gpApproxPane", line: "gpLinePane", area: "gpAreaPane", region: "gpRegionPane"};
   function pathStyle(f, color) {
-    var base = f.m === "approx" ? S.approximate : (f.m === "line" ? S.line : S.polygon);
+    var base = {approx: S.approximate, line: S.line, region: S.region}[f.m] || S.polygon;
     var dash = f.m === "approx" ? S.approximate.dash : (f.coarse ? S.approximate.shape_dash : base.dash);
+    var fillOpacity = base.fill_opacity || 0;
     return {
       color: color, weight: base.weight, opacity: base.opacity,
-      fill: f.m !== "line", fillColor: color, fillOpacity: base.fill_opacity || 0,
+      fill: f.m !== "line" && fillOpacity > 0, fillColor: color, fillOpacity: fillOpacity,
       dashArray: dash || null,
-      pane: f.m === "approx" ? "gpApproxPane" : (f.m === "line" ? "gpLinePane" : "gpAreaPane"),
+      pane: PANES[f.m],
       className: "gp-feature gp-" + f.m
     };
   }
@@ -268,38 +304,69 @@ class PlanFeatures(MacroElement):
     layer.geoplanIndex = i;
     return {index: i, data: f, layer: layer, color: color, shown: false, key: f.theme + "|" + f.kind};
   });
-  var state = {themeOff: {}, kindOff: {}, task: "", theme: "", precOff: {}};
+  // docs: the plans shown (empty: all); task: {doc, id} of one plan's task (null: all)
+  var state = {themeOff: {}, kindOff: {}, docs: {}, task: null, theme: "", precOff: {}};
+  function anyDoc() { for (var k in state.docs) { if (state.docs[k]) { return false; } } return true; }
+  function underTask(d, t) {
+    if (d.doc !== t.doc) { return false; }
+    return d.tids.some(function (id) { return id === t.id || id.indexOf(t.id + "/") === 0; });
+  }
   var listeners = [];
   function passes(f) {
     var d = f.data;
     if (state.themeOff[d.theme] || state.kindOff[f.key]) { return false; }
-    if (state.task && d.task !== state.task) { return false; }
+    if (!anyDoc() && !state.docs[d.doc]) { return false; }
+    if (state.task && !underTask(d, state.task)) { return false; }
     if (state.theme && d.ts.indexOf(state.theme) < 0) { return false; }
     if (state.precOff[d.prec]) { return false; }
     return true;
   }
+  // areas largest first: a smaller area is drawn (and clicked) over the one around it
+  var bySize = feats.filter(function (f) { return f.data.a !== undefined; })
+    .sort(function (a, b) { return b.data.a - a.data.a; });
+  function stackAreas() {
+    bySize.forEach(function (f) { if (f.shown && f.layer._map) { f.layer.bringToFront(); } });
+  }
+  // drawn in this order: areas largest first, then the rest as listed
+  var drawOrder = bySize.concat(feats.filter(function (f) { return f.data.a === undefined; }));
+  var drawnOnce = false;
   function refresh() {
-    var add = [], remove = [];
-    feats.forEach(function (f) {
+    var add = [], remove = [], areaAdded = false;
+    drawOrder.forEach(function (f) {
       var want = passes(f);
       if (want === f.shown) { return; }
       f.shown = want;
+      if (want && f.data.a !== undefined) { areaAdded = true; }
       if (f.data.m === "marker") { (want ? add : remove).push(f.layer); }
       else if (want) { groupFor(f.key).addLayer(f.layer); }
       else { f.layer.closePopup(); groupFor(f.key).removeLayer(f.layer); }
     });
     if (remove.length) { cluster.removeLayers(remove); }
     if (add.length) { cluster.addLayers(add); }
+    if (areaAdded && drawnOnce) { stackAreas(); }
+    drawnOnce = true;
+    fitZoom();
     listeners.forEach(function (fn) { fn(api); });
     return api.visibleCount();
   }
+  // a fallback circle is shown only at the zooms where its size on screen means something;
+  // it stays in the registry (and the counts), only its outline is hidden
+  function fitZoom() {
+    var z = map.getZoom();
+    feats.forEach(function (f) {
+      var r = f.data.z, el = f.layer._path;
+      if (!r || !el) { return; }
+      el.classList.toggle("gp-offzoom", z < r[0] || z > r[1]);
+    });
+  }
+  map.on("zoomend", fitZoom);
   function norm(s) { return String(s || "").toLowerCase().replace(/\\s+/g, ""); }
   var highlighted = null;
   function unhighlight() {
     if (highlighted) { highlighted.layer.setStyle(pathStyle(highlighted.data, highlighted.color)); highlighted = null; }
   }
   var api = {
-    map: map, cluster: cluster, features: feats, state: state, themes: D.themes, tasks: D.tasks,
+    map: map, cluster: cluster, features: feats, state: state, themes: D.themes, plans: D.plans,
     precisions: D.precisions, locatedCount: feats.length, ready: false,
     refresh: refresh,
     onChange: function (fn) { listeners.push(fn); fn(api); },
@@ -308,6 +375,14 @@ class PlanFeatures(MacroElement):
     setTheme: function (theme, on) { state.themeOff[theme] = !on; return refresh(); },
     setKind: function (theme, kind, on) { state.kindOff[theme + "|" + kind] = !on; return refresh(); },
     setFilter: function (field, value) { state[field] = value || ""; return refresh(); },
+    // the plans shown: a list of doc ids, empty for all; a chosen task outside them is dropped
+    setPlans: function (docs) {
+      state.docs = {};
+      (docs || []).forEach(function (d) { state.docs[d] = true; });
+      if (state.task && !anyDoc() && !state.docs[state.task.doc]) { state.task = null; }
+      return refresh();
+    },
+    setTask: function (doc, id) { state.task = id ? {doc: doc, id: id} : null; return refresh(); },
     setPrecision: function (prec, on) { state.precOff[prec] = !on; return refresh(); },
     find: function (q) {
       var n = norm(q);
@@ -353,10 +428,11 @@ class PlanFeatures(MacroElement):
 """
     )
 
-    def __init__(self, features: gpd.GeoDataFrame, style: MapStyle, themes: list[ThemeStyle]) -> None:
+    def __init__(self, features: gpd.GeoDataFrame, style: MapStyle, themes: list[ThemeStyle],
+                 mentions: pd.DataFrame | None = None) -> None:
         super().__init__()
         self._name = "PlanFeatures"
-        payload = build_payload(features, style, themes)
+        payload = build_payload(features, style, themes, mentions)
         bounds = focus_bounds(features)
         payload["bounds"] = list(bounds) if bounds is not None else None
         self.data = payload

@@ -36,6 +36,8 @@ def legend_html(themes: list[ThemeStyle], style: MapStyle, labels: dict[str, str
         "<div class='gp-legend-sym'><svg width='22' height='14'><circle cx='11' cy='7' r='6' fill='#666' "
         f"fill-opacity='.08' stroke='#666' stroke-width='1.5' stroke-dasharray='{dash}'/></svg>"
         f"{labels_p['town']} / {labels_p['district']} / {labels_p['city']}{w.get('approximate', '')}</div>"
+        "<div class='gp-legend-sym'><svg width='22' height='14'><rect x='2' y='2' width='18' height='10' "
+        f"fill='none' stroke='#666' stroke-width='1.5' stroke-dasharray='2 3'/></svg>{w.get('region', '')}</div>"
     )
     return (
         f"<div class='gp-legend-title'>{w.get('title', '')}</div>{rows}"

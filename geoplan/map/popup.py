@@ -78,19 +78,20 @@ def _number(value: Any, fmt: str) -> str:
         return escape(text)
 
 
-def popup_html(row: Mapping[str, Any], style: MapStyle, theme_label: str | None = None) -> str:
-    """The popup of one feature row (a mapping with the layer's columns)."""
+def popup_html(row: Mapping[str, Any], style: MapStyle, theme_label: str | None = None,
+               plan_label: str | None = None) -> str:
+    """The popup of one feature row (a mapping with the layer's columns).
+
+    The plan is named by ``plan_label`` (its title, or its id when it has
+    none), never by a file name.
+    """
     name = _text(row.get("name"))
     aliases = split_aliases(row.get("aliases"))
     kind = _text(row.get("kind"))
     theme = _text(row.get("theme"))
     precision = _text(row.get("precision"))
-    doc_title = _text(row.get("doc_title"))
     doc = _text(row.get("doc"))
-
-    plan = escape(doc_title)
-    if doc:
-        plan = f"{plan} <span class='gp-doc'>({escape(doc)})</span>" if plan else escape(doc)
+    plan = escape(plan_label or _text(row.get("doc_title")).strip() or doc.split("_", 1)[0])
     prec = escape(style.precision_label(precision)) if precision else ""
     pm = _number(row.get("precision_m"), "±{:,.0f} m")
     if pm:
@@ -104,12 +105,12 @@ def popup_html(row: Mapping[str, Any], style: MapStyle, theme_label: str | None 
     quote = highlight(_text(row.get("quote")), [name, *aliases])
     words = style.section("labels").get("popup", {})
     values = {
-        "kind": escape(style.kind_label(kind)) + (f" <code>{escape(kind)}</code>" if kind else ""),
+        "kind": escape(style.kind_label(kind)),
         "theme": escape(theme_label or theme),
         "task": escape(_text(row.get("task_path"))),
         "plan": plan,
         "precision": prec,
-        "method": escape(_text(row.get("method"))),
+        "method": escape(style.method_label(_text(row.get("method")))),
         "confidence": conf,
         "mentions": mentions,
         "source": escape(_text(row.get("source"))),

@@ -22,6 +22,7 @@ from geoplan.map.features import PlanFeatures, drawable, focus_bounds
 from geoplan.map.filters import FilterPanel
 from geoplan.map.layercontrol import GroupedLayerControl
 from geoplan.map.legend import Legend
+from geoplan.map.plans import plan_labels
 from geoplan.map.popup import _text
 from geoplan.map.search import SearchBox
 from geoplan.map.styles import load_style
@@ -42,6 +43,7 @@ def render_map(
     out_path: Path,
     *,
     unresolved: pd.DataFrame | None = None,
+    mentions: pd.DataFrame | None = None,
     title: str = "",
     assets: str = "inline",
     tiles: str | None = None,
@@ -54,7 +56,8 @@ def render_map(
     theme layers and the theme maps share.  ``assets`` is ``"inline"`` (one self-contained file)
     or ``"files"`` (libraries in ``assets/`` beside it); ``tiles`` names an
     online provider from ``maps/styles.toml`` (none by default: the map makes
-    no network request); ``basemap`` is a gazetteer-like frame (name, kind,
+    no network request); ``mentions`` (the build's mentions table) lets the
+    page's task filter see every task a feature is named in; ``basemap`` is a gazetteer-like frame (name, kind,
     geometry) to draw county outlines and water from; when None the embedded
     gazetteer is used if it loads, and an empty frame means no basemap.
     """
@@ -100,13 +103,13 @@ def render_map(
 
     theme_names = [_text(t) or style.default_theme for t in shown["theme"]] if "theme" in shown.columns else []
     theme_styles = style.themes(theme_names)
-    PlanFeatures(features, style, theme_styles).add_to(m)
+    PlanFeatures(features, style, theme_styles, mentions).add_to(m)
     GroupedLayerControl(style=style).add_to(m)
     SearchBox(style=style).add_to(m)
     FilterPanel(style=style).add_to(m)
     Legend(theme_styles, style).add_to(m)
     if unresolved is not None:
-        UnresolvedPanel(unresolved, style=style).add_to(m)
+        UnresolvedPanel(unresolved, style=style, plans=plan_labels(features)).add_to(m)
     if title:
         TitleBar(title).add_to(m)
 

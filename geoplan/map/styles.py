@@ -10,6 +10,7 @@ it does not know, or a missing file, falls back to the ``[palette]`` of
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -83,6 +84,33 @@ class MapStyle:
     def kind_label(self, kind: str) -> str:
         return self.kind_labels.get(kind, kind)
 
+    def method_label(self, method: str) -> str:
+        """How a feature was placed, in the page's words (``[labels.methods]``).
+
+        ``online:<provider>`` reads as the ``online`` label with the provider's
+        name; a method the file does not know is shown as it is.
+        """
+        words = self.raw.get("labels", {}).get("methods", {})
+        if method in words:
+            return str(words[method])
+        head, _, provider = method.partition(":")
+        if provider and head in words:
+            return f"{words[head]}（{provider}）"
+        return method
+
+    def detail_label(self, detail: str) -> str:
+        """A geocoder's explanation with its fixed words in the page's language.
+
+        ``[[labels.details]]`` pairs a regular expression over the English
+        sentence with a Chinese one using its named groups; the first that
+        matches the whole text is used, anything else is shown as it is.
+        """
+        for entry in self.raw.get("labels", {}).get("details", []):
+            m = _compiled(str(entry.get("pattern", ""))).fullmatch(detail.strip())
+            if m:
+                return str(entry.get("text", "")).format(**m.groupdict())
+        return detail
+
     def precision_label(self, precision: str) -> str:
         return str(self.raw.get("precision", {}).get("labels", {}).get(precision, precision))
 
@@ -102,6 +130,11 @@ class MapStyle:
         from geoplan.errors import FilterError
 
         raise FilterError("tiles", name, sorted(providers) + sorted(aliases))
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @lru_cache(maxsize=1)

@@ -16,10 +16,20 @@ import pandas as pd
 from geoplan.map.panel import Panel, panel_labels
 from geoplan.map.popup import _text
 from geoplan.map.safejson import script_json
-from geoplan.map.styles import MapStyle
+from geoplan.map.styles import MapStyle, load_style
 
-def unresolved_html(unresolved: pd.DataFrame | None, labels: dict[str, Any] | None = None) -> str:
-    """The panel's inner HTML; every cell escaped; words from ``[labels.unresolved]``."""
+def unresolved_html(unresolved: pd.DataFrame | None, labels: dict[str, Any] | None = None,
+                    plans: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
+                    style: MapStyle | None = None) -> str:
+    """The panel's inner HTML; every cell escaped; words from ``[labels.unresolved]``.
+
+    ``plans`` (doc → title) names each plan by its title, ``kinds`` (kind →
+    Chinese label) names the kinds; a doc or kind missing from them is shown
+    by its plan id or as it is; ``style`` puts the geocoder's explanations
+    into Chinese (``[[labels.details]]``).
+    """
+    plans = plans or {}
+    kinds = kinds or {}
     words = labels if labels is not None else panel_labels("unresolved")
     reasons = dict(words.get("reasons", {}))
     w = {k: escape(str(v)) for k, v in words.items() if isinstance(v, str)}
@@ -31,6 +41,7 @@ def unresolved_html(unresolved: pd.DataFrame | None, labels: dict[str, Any] | No
         detail = escape(reasons.get(reason, reason))
         note = _text(r.get("detail"))
         if note:
+            note = style.detail_label(note) if style is not None else note
             detail += f"<div class='gp-cands'>{escape(note)}</div>"
         if cands:
             detail += f"<div class='gp-cands'>{w.get('candidates', '')}{escape(cands)}</div>"
@@ -38,10 +49,10 @@ def unresolved_html(unresolved: pd.DataFrame | None, labels: dict[str, Any] | No
         rows.append(
             "<tr class='gp-unresolved-row'>"
             f"<td class='gp-u-name' title='{escape(quote, quote=True)}'>{escape(_text(r.get('name')))}</td>"
-            f"<td>{escape(_text(r.get('kind')))}</td>"
+            f"<td>{escape(kinds.get(_text(r.get('kind')), _text(r.get('kind'))))}</td>"
             f"<td>{detail}</td>"
             f"<td>{escape(_text(r.get('task_path')))}</td>"
-            f"<td>{escape(_text(r.get('doc')))}</td></tr>"
+            f"<td>{escape(plans.get(_text(r.get('doc')), _text(r.get('doc')).split('_', 1)[0]))}</td></tr>"
         )
     head = "<tr>" + "".join(f"<th>{w.get(k, '')}</th>" for k in ("name", "kind", "reason", "task", "plan")) + "</tr>"
     return (
@@ -63,8 +74,10 @@ class UnresolvedPanel(Panel):
     body = """
     div.innerHTML = {{ this.html_json }};"""
 
-    def __init__(self, unresolved: pd.DataFrame | None, position: str = "bottomleft", style: MapStyle | None = None) -> None:
+    def __init__(self, unresolved: pd.DataFrame | None, position: str = "bottomleft", style: MapStyle | None = None,
+                 plans: dict[str, str] | None = None) -> None:
         super().__init__(position, style)
         self.count = 0 if unresolved is None else len(unresolved)
-        self.html = unresolved_html(unresolved, self.labels)
+        style = style or load_style()
+        self.html = unresolved_html(unresolved, self.labels, plans, style.kind_labels, style)
         self.html_json = script_json(self.html)
