@@ -62,6 +62,10 @@ class PlanResult:
         return self.raw.doc
 
 
+#: unused override rows listed in report.json (their total is reported beside them)
+MAX_REPORTED_UNUSED = 1000
+
+
 @dataclass
 class BuildResult:
     layers: OutputTables
@@ -81,7 +85,9 @@ class BuildResult:
     def report(self) -> dict:
         rep = report(self.layers)
         rep["errors"] = [{"file": f, "error": e} for f, e in self.errors]
-        rep["unused_overrides"] = list(self.unused_overrides)
+        # the first rows name what to fix; a sheet of a million stale rows must not make a report of 100 MB
+        rep["unused_overrides"] = list(self.unused_overrides[:MAX_REPORTED_UNUSED])
+        rep["unused_overrides_total"] = len(self.unused_overrides)
         if self.online_failure is not None:
             rep["online_failure"] = self.online_failure
         rep["plans"] = [
@@ -269,7 +275,8 @@ def _process_one(index: int, path: str, doc: str, ctx: Context) -> PlanDone:
     try:
         return PlanDone(index, path, result=process_plan(path, ctx, doc))
     except PlanReadError as exc:
-        log.error("%s", exc)
+        # reported once, by whoever reads BuildResult.errors (the CLI prints one line per plan)
+        log.info("%s", exc)
         return PlanDone(index, path, error=str(exc))
 
 

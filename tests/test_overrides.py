@@ -345,3 +345,33 @@ def test_a_decision_no_plan_names_is_reported(tmp_path, gazetteer):
     assert "row 3" in res.output and "淀弯村" in res.output and "not used" in res.output
     report = json.loads((tmp_path / "o" / "report.json").read_text("utf-8"))
     assert [u["name"] for u in report["unused_overrides"]] == ["淀弯村"]
+
+
+def test_a_huge_stale_sheet_makes_a_short_report(tmp_path, gazetteer):
+    """1,200 decisions no plan names: 20 warned one by one, then a count; report.json lists 1,000 and the total."""
+    plan = tmp_path / "qingpu_test.txt"
+    plan.write_text(PLAN, encoding="utf-8")
+    rows = "".join(f"不存在村{i},121.0,31.1\n" for i in range(1200))
+    sheet = _write(tmp_path, "name,lon,lat\n" + rows)
+    res = CliRunner().invoke(main, ["build", str(plan), "--out", str(tmp_path / "o"), "--overrides", str(sheet)])
+    assert res.exit_code == 0, res.output
+    warned = [ln for ln in res.output.splitlines() if "不存在村" in ln]
+    assert len(warned) == 20
+    assert "1180 more" in res.output
+    report = json.loads((tmp_path / "o" / "report.json").read_text("utf-8"))
+    assert len(report["unused_overrides"]) == 1000 and report["unused_overrides_total"] == 1200
+
+
+def test_an_unreadable_plan_is_reported_once(tmp_path):
+    """The real command (its own logging, not pytest's): one line for the plan that could not be read."""
+    import subprocess
+    import sys
+
+    good = tmp_path / "qingpu_test.txt"
+    good.write_text(PLAN, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "geoplan.cli", "build", str(good), str(empty), "--out", str(tmp_path / "o"),
+                          "--jobs", "1"], capture_output=True, text=True)
+    assert run.returncode == 3, run.stderr
+    assert sum("empty.txt" in ln for ln in run.stderr.splitlines()) == 1, run.stderr
