@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -284,6 +285,36 @@ def _process_one(index: int, path: str, doc: str, ctx: Context) -> PlanDone:
 _WORKER_CTX: Context | None = None
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the build that forked it ends, even by SIGKILL.
+
+    Without this a killed build leaves its workers blocked on the task queue
+    for ever (each holds the queue's write end, so none ever sees it close).
+    Linux's ``PR_SET_PDEATHSIG`` delivers SIGTERM at the parent's death;
+    elsewhere a thread polls the parent's pid.
+    """
+    import signal
+    import threading
+    import time
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(1)
+    threading.Thread(target=watch, name="geoplan-parent-watch", daemon=True).start()
+
+
 def _process_in_worker(index: int, path: str, doc: str) -> PlanDone:
     assert _WORKER_CTX is not None, "worker started outside run_plans"
     return _process_one(index, path, doc, _WORKER_CTX)
@@ -313,7 +344,8 @@ def run_plans(paths: Sequence[Path | str], docs: Sequence[str], ctx: Context, jo
     global _WORKER_CTX
     _WORKER_CTX = ctx
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_process_in_worker, i, str(p), doc) for i, (p, doc) in enumerate(zip(paths, docs))]
             for fut in as_completed(futures):
                 yield fut.result()

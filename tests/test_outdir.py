@@ -179,3 +179,48 @@ def test_sigkill_at_random_points_leaves_one_whole_generation(tmp_path, plans, g
     assert start(runs[0]).wait(timeout=300) == 0
     assert _whole(out) == "traffic"
     assert _beside(out) == []
+
+
+def _children(pid: int) -> set[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return set()
+    return {int(c) for c in text.split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads worker pids from /proc (Linux)")
+def test_a_killed_build_leaves_no_workers(tmp_path, plans):
+    """SIGKILL of a `--jobs 2` build: its forked workers end too instead of waiting on the queue for ever."""
+    many = []
+    for i in range(8):
+        p = tmp_path / f"plan{i}.txt"
+        p.write_text(plans[i % len(plans)].read_text(encoding="utf-8"), encoding="utf-8")
+        many.append(str(p))
+    proc = subprocess.Popen([sys.executable, "-m", "geoplan.cli", "build", *many, "--out", str(tmp_path / "out"),
+                             "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        if len(workers) >= 2:
+            break
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the build never forked its workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.2)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"workers {left} outlived their build"
