@@ -35,20 +35,6 @@ _COMMON_WORD_FREQ = 3000
 #: the same for a short form of a unit outside the plan's province (新建 of 江西 in a 浙江 plan)
 _AWAY_WORD_FREQ = 500
 
-#: how sure extraction is that a span names a place, by the evidence it rests on
-#: (a full gazetteer name at word boundaries is near certain; a word only a list
-#: of names vouches for is a guess worth reviewing)
-_CONFIDENCE = {
-    "gazetteer": 0.95,
-    "gazetteer-short": 0.8,
-    "nested": 0.75,
-    "region": 0.9,
-    "village-list": 0.85,
-    "head": 0.8,
-    "group": 0.8,
-    "coordination": 0.7,
-    "weak": 0.55,
-}
 #: kinds of administrative units whose short or far forms need company to count
 _UNIT_KINDS = frozenset({"district", "town", "street"})
 
@@ -277,7 +263,7 @@ class Extractor:
                 continue
             surface = text[span[0] : span[1]]
             ids = self.matcher.ids(c.name)
-            conf = _CONFIDENCE["weak" if c.weak else c.rule] if (c.weak or c.rule in _CONFIDENCE) else _CONFIDENCE["head"]
+            conf = self.vocab.confidence_of("weak" if c.weak else c.rule)
             out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
         out.sort(key=lambda f: (f.start, -f.end))
         for g in generic:
@@ -410,15 +396,15 @@ class Extractor:
     def _from_dict(self, d: DictMatch, rule: str) -> _Found:
         feats = [self._features[i] for i in d.ids if i in self._features]
         if not feats and d.surface in (self.vocab.regions or {}):
-            return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region", _CONFIDENCE["region"])
+            return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region", self.vocab.confidence_of("region"))
         if not feats and d.surface in self._villages:
-            return _Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list", _CONFIDENCE["village-list"])
+            return _Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list", self.vocab.confidence_of("village-list"))
         names = {f.name for f in feats}
         kinds = {f.kind for f in feats}
         name = names.pop() if len(names) == 1 else d.surface
         kind = kinds.pop() if len(kinds) == 1 else (feats[0].kind if feats else "other")
         short = not any(d.surface == f.name for f in feats)
-        conf = _CONFIDENCE["nested" if rule == "nested" else "gazetteer-short" if short else "gazetteer"]
+        conf = self.vocab.confidence_of("nested" if rule == "nested" else "gazetteer-short" if short else "gazetteer")
         return _Found(d.start, d.end, d.surface, name, kind, "gazetteer", d.ids, rule, conf)
 
 

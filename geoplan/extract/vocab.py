@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,6 +61,12 @@ class ExtractVocab:
     bare_proper_kinds: frozenset[str] = frozenset()  # one-character stems allowed (长江, 滁河)
     #: names that mean a different thing in every city (5号线, 地铁12号线): regexes
     city_relative: tuple[re.Pattern[str], ...] = ()
+    #: how sure extraction is that a span names a place, by the evidence it rests on ([confidence])
+    confidence: Mapping[str, float] = field(default_factory=dict)
+
+    def confidence_of(self, evidence: str) -> float:
+        """The confidence of a span found by ``evidence``; unknown evidence counts as a head word's."""
+        return self.confidence.get(evidence, self.confidence.get("head", 0.8))
 
     def is_city_relative(self, name: str) -> bool:
         return any(p.search(name) for p in self.city_relative)
@@ -145,5 +151,6 @@ def _compile(vocab_dir: Path) -> ExtractVocab:
         groups=dict(groups.members),
         regions=regions,
         bare_proper_kinds=frozenset(head_rules.get("bare_proper_kinds", ())),
+        confidence={k: float(v) for k, v in rules.get("confidence", {}).items()},
     )
 
