@@ -91,7 +91,7 @@ def main() -> None:
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e3
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
     print(f"osm import          {args.nodes:,} nodes, {args.nodes // 10:,} ways ({mb:.1f} MB PBF) in {dt:.1f} s: "
-          f"{args.nodes / dt:,.0f} nodes/s, {mb / dt:.2f} MB/s")
+          f"{args.nodes / dt:,.0f} nodes/s, {stats.objects / dt:,.0f} kept objects/s, {mb * 1000 / dt:.0f} kB/s of PBF")
     print(f"  kept              {stats.objects:,} named objects → {stats.features:,} features ({out_mb:.1f} MB GeoJSON); "
           + ", ".join(f"{k} {n:,}" for k, n in stats.by_kind.most_common()))
     print(f"  memory            chunks of ≤ {args.chunk:,} (largest {stats.max_chunk:,}), largest name group "

@@ -373,6 +373,8 @@ class OsmTagVocab:
     rules: tuple[OsmTagRule, ...]
     precision_m: Mapping[str, float]
     merge_within_m: float
+    #: kind → the word its names end with (站 for a station), added where OSM leaves it out
+    name_suffix: Mapping[str, str] = field(default_factory=dict)
 
     def kind_of(self, tags: Mapping[str, str]) -> str | None:
         """The kind of the first rule the tags match, or None (the feature is not imported)."""
@@ -396,4 +398,5 @@ def _osm_tags_of(data: dict[str, Any]) -> OsmTagVocab:
     precision = {str(k): float(v) for k, v in data.get("precision_m", {}).items()}
     for geom in ("point", "line", "polygon"):
         precision.setdefault(geom, 100.0)
-    return OsmTagVocab(tuple(rules), _freeze(precision), float(data.get("merge_within_m", 2000.0)))
+    suffix = {str(k): str(v) for k, v in data.get("name_suffix", {}).items()}
+    return OsmTagVocab(tuple(rules), _freeze(precision), float(data.get("merge_within_m", 2000.0)), _freeze(suffix))

@@ -64,6 +64,8 @@ def extract(osmium: str, tmp_path: Path) -> Path:
         _node(9, 121.09, 31.14, highway="bus_stop"),
         _node(10, 121.20, 31.20, name="测试医院", amenity="hospital"),
         _node(11, 121.30, 31.30), _node(12, 121.31, 31.30), _node(13, 121.31, 31.31),
+        _node(14, 121.25, 31.25, name="测试江", railway="station", station="subway", alt_name="测试江站"),
+        _node(15, 121.26, 31.26, name="测试东站", railway="station"),
     ]
     ways = [
         _way(20, [2, 3, 4, 2], natural="water", name="测试湖", alt_name="测湖"),
@@ -87,10 +89,12 @@ def test_extract_keeps_the_named_features_plans_use(extract: Path, tmp_path: Pat
     for f in feats:
         by_name.setdefault(f["properties"]["name"], []).append(f)
     # the shop, the residential street and the unnamed bus stop are not what plans name
-    assert set(by_name) == {"测试码头", "测试湖", "测试河", "测试医院", "测试工业区"}
+    # a station tagged without 站 is named with it, and its bare name (a river's, here) is no alias
+    assert set(by_name) == {"测试码头", "测试湖", "测试河", "测试医院", "测试工业区", "测试江站", "测试东站"}
     kinds = {n: fs[0]["properties"]["kind"] for n, fs in by_name.items()}
     assert kinds == {"测试码头": "hub", "测试湖": "lake", "测试河": "river", "测试医院": "hospital",
-                     "测试工业区": "industrial_park"}
+                     "测试工业区": "industrial_park", "测试江站": "station", "测试东站": "station"}
+    assert by_name["测试江站"][0]["properties"]["aliases"] == []
     # the lake is its outline, not the closed way's line; its other name is an alias
     (lake,) = by_name["测试湖"]
     assert lake["geometry"]["type"] == "Polygon" and lake["properties"]["aliases"] == ["测湖"]

@@ -128,6 +128,11 @@ def _rows(chunk: Iterable[OsmFeature], rules: vocab.OsmTagVocab) -> Iterator[tup
         name, aliases = _names(f.tags)
         if not name or f.geometry.is_empty:
             continue
+        suffix = rules.name_suffix.get(kind)
+        if suffix:
+            name = name if name.endswith(suffix) else name + suffix
+            named = (a if a.endswith(suffix) else a + suffix for a in aliases)
+            aliases = tuple(dict.fromkeys(a for a in named if a != name))
         gtype = _POLYGON if f.geometry.geom_type in ("Polygon", "MultiPolygon") else (
             _LINE if f.geometry.geom_type in ("LineString", "MultiLineString") else _POINT)
         yield kind, name, gtype, f"{f.osm_type}{f.osm_id}", "\t".join(aliases), shapely.to_wkb(f.geometry)
