@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 import shapely
-from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 from tqdm import tqdm
@@ -120,7 +119,8 @@ def import_osm(
     return stats
 
 
-def _rows(chunk: Iterable[OsmFeature], rules: vocab.OsmTagVocab) -> Iterator[tuple[Any, ...]]:
+def _rows(chunk: Iterable[OsmFeature], rules: vocab.OsmTagVocab) -> list[tuple[Any, ...]]:
+    kept: list[tuple[Any, ...]] = []
     for f in chunk:
         kind = rules.kind_of(f.tags)
         if kind is None:
@@ -135,7 +135,9 @@ def _rows(chunk: Iterable[OsmFeature], rules: vocab.OsmTagVocab) -> Iterator[tup
             aliases = tuple(dict.fromkeys(a for a in named if a != name))
         gtype = _POLYGON if f.geometry.geom_type in ("Polygon", "MultiPolygon") else (
             _LINE if f.geometry.geom_type in ("LineString", "MultiLineString") else _POINT)
-        yield kind, name, gtype, f"{f.osm_type}{f.osm_id}", "\t".join(aliases), shapely.to_wkb(f.geometry)
+        kept.append((kind, name, gtype, f"{f.osm_type}{f.osm_id}", "\t".join(aliases), f.geometry))
+    wkb = shapely.to_wkb([r[5] for r in kept]) if kept else []
+    return [(*r[:5], w) for r, w in zip(kept, wkb)]
 
 
 def _names(tags: dict[str, str]) -> tuple[str, tuple[str, ...]]:
@@ -189,12 +191,16 @@ def _feature(
     gtype = next(g for g in order if any(r[2] == g for r in cluster))
     pieces = [r for r in cluster if r[2] == gtype]
     geoms = [r[6] for r in pieces]
-    if gtype == _POLYGON:
-        geom = shapely.make_valid(shapely.unary_union(geoms))
-    elif gtype == _LINE:
-        geom = shapely.line_merge(shapely.unary_union(geoms))
+    if gtype == _POINT or len(geoms) == 1:
+        geom = geoms[0]  # most names are one object: no union to pay for
+    elif gtype == _POLYGON:
+        geom = shapely.unary_union(geoms)
     else:
-        geom = geoms[0]
+        geom = shapely.line_merge(shapely.unary_union(geoms))
+    if gtype == _POLYGON and not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    if geom.geom_type.startswith("Multi") and len(geom.geoms) == 1:
+        geom = geom.geoms[0]  # osmium writes every area as a MultiPolygon
     if geom.is_empty:
         return None
     minx, miny, maxx, maxy = geom.bounds
@@ -218,7 +224,7 @@ def _feature(
     }
     if len(refs) > 1:
         props["note"] = f"merged from {len(refs)} OSM objects of this name"
-    return {"type": "Feature", "properties": props, "geometry": mapping(geom)}
+    return {"type": "Feature", "properties": props, "geometry": geom}
 
 
 def _write_layer(out: Path, header: dict[str, Any], features: Iterable[dict[str, Any]]) -> None:
@@ -231,5 +237,10 @@ def _write_layer(out: Path, header: dict[str, Any], features: Iterable[dict[str,
         for i, feat in enumerate(features):
             if i:
                 fh.write(",\n")
-            fh.write(json.dumps(feat, ensure_ascii=False))
+            # GEOS writes the coordinates: json.dumps of nested lists is the slow part of a province
+            fh.write('{"type": "Feature", "properties": ')
+            fh.write(json.dumps(feat["properties"], ensure_ascii=False))
+            fh.write(', "geometry": ')
+            fh.write(shapely.to_geojson(feat["geometry"]))
+            fh.write("}")
         fh.write("\n]}\n")

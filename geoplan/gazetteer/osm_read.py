@@ -12,7 +12,7 @@ Here ``osmium-tool`` does the heavy part in two streaming passes:
    memory, and writes one GeoJSON feature per line to a pipe.
 
 Python reads that pipe a line at a time and hands the features on in chunks of
-at most ``chunk_size``, so what it holds never grows with the extract.
+at most ``chunk_size`` lines, so what it holds never grows with the extract.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import shape
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geoplan.errors import LayerImportError
@@ -82,17 +82,14 @@ def read_osm_chunks(
             assert proc.stdout is not None
             finished = False
             try:
-                chunk: list[OsmFeature] = []
+                lines: list[bytes] = []
                 for line in proc.stdout:
-                    feat = _feature(line)
-                    if feat is None:
-                        continue
-                    chunk.append(feat)
-                    if len(chunk) >= chunk_size:
-                        yield chunk
-                        chunk = []
-                if chunk:
-                    yield chunk
+                    lines.append(line)
+                    if len(lines) >= chunk_size:
+                        yield _features(lines)
+                        lines = []
+                if lines:
+                    yield _features(lines)
                 finished = True
             finally:
                 if not finished:  # the caller stopped early (or failed): osmium is not needed any more
@@ -118,19 +115,23 @@ def _run(path: Path, cmd: list[str]) -> None:
         raise LayerImportError(path, f"osmium cannot read it: {_hint(done.stderr.decode(errors='replace'))}")
 
 
-def _feature(line: bytes) -> OsmFeature | None:
-    """One GeoJSON line of ``osmium export``; None for an unnamed or geometry-less object."""
-    line = line.strip()
-    if not line:
-        return None
-    raw: dict[str, Any] = json.loads(line)
-    props = raw.get("properties") or {}
-    name = str(props.get("name") or "").strip()
-    if not name or not raw.get("geometry"):
-        return None
-    osm_type = str(props.pop("@type", "node"))[:1]
-    osm_id = int(props.pop("@id", 0))
-    geom = shape(raw["geometry"])
-    if osm_type == "w" and geom.geom_type in ("Polygon", "MultiPolygon"):
-        osm_type = "a"  # the area of a closed way: its line is exported too
-    return OsmFeature(osm_type, osm_id, {str(k): str(v) for k, v in props.items()}, geom)
+def _features(lines: list[bytes]) -> list[OsmFeature]:
+    """The named objects among GeoJSON lines of ``osmium export`` (geometries parsed by GEOS, all at once)."""
+    kept: list[tuple[bytes, dict[str, Any]]] = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        raw: dict[str, Any] = json.loads(line)
+        props = raw.get("properties") or {}
+        if str(props.get("name") or "").strip() and raw.get("geometry"):
+            kept.append((line, props))
+    geoms = shapely.from_geojson([line for line, _ in kept]) if kept else []
+    out: list[OsmFeature] = []
+    for (_, props), geom in zip(kept, geoms):
+        osm_type = str(props.pop("@type", "node"))[:1]
+        osm_id = int(props.pop("@id", 0))
+        if osm_type == "w" and geom.geom_type in ("Polygon", "MultiPolygon"):
+            osm_type = "a"  # the area of a closed way: its line is exported too
+        out.append(OsmFeature(osm_type, osm_id, {str(k): str(v) for k, v in props.items()}, geom))
+    return out
