@@ -68,6 +68,12 @@ def write_extract(path: Path, nodes: int, seed: int = 7) -> None:
         fh.write("</osm>\n")
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (osmium): steadier than wall time on a busy machine."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--nodes", type=int, default=200_000)
@@ -82,16 +88,19 @@ def main() -> None:
         subprocess.run([exe, "cat", str(xml), "-o", str(pbf), "--no-progress"], check=True)
         mb = pbf.stat().st_size / 1e6
         tracemalloc.start()
+        cpu0 = _cpu()
         t = time.perf_counter()
         stats = import_osm(pbf, Path(tmp) / "out.geojson", chunk_size=args.chunk)
         dt = time.perf_counter() - t
+        cpu = _cpu() - cpu0
         _, heap_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         out_mb = (Path(tmp) / "out.geojson").stat().st_size / 1e6
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e3
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
     print(f"osm import          {args.nodes:,} nodes, {args.nodes // 10:,} ways ({mb:.1f} MB PBF) in {dt:.1f} s: "
-          f"{args.nodes / dt:,.0f} nodes/s, {stats.objects / dt:,.0f} kept objects/s, {mb * 1000 / dt:.0f} kB/s of PBF")
+          f"{args.nodes / dt:,.0f} nodes/s, {stats.objects / dt:,.0f} kept objects/s "
+          f"({cpu:.1f} s CPU with osmium's: {stats.objects / cpu:,.0f} kept objects per CPU second)")
     print(f"  kept              {stats.objects:,} named objects → {stats.features:,} features ({out_mb:.1f} MB GeoJSON); "
           + ", ".join(f"{k} {n:,}" for k, n in stats.by_kind.most_common()))
     print(f"  memory            chunks of ≤ {args.chunk:,} (largest {stats.max_chunk:,}), largest name group "
