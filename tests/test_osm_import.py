@@ -170,3 +170,12 @@ def test_filter_expressions_cover_every_rule() -> None:
     assert "nwr/industrial" in exprs  # "*": any value
     keys = {e.split("/", 1)[1].split("=", 1)[0] for e in exprs}
     assert keys == {r.key for r in osm_tags().rules}
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [({"crs": "GCJ-02"}, "crs"), ({"mapping": {"name": "名称"}}, "mapping")])
+def test_options_that_do_not_apply_to_osm_are_refused(tmp_path: Path, kwargs: dict, field: str) -> None:
+    src = tmp_path / "x.osm.pbf"
+    src.write_bytes(b"\0")
+    with pytest.raises(LayerImportError) as exc:
+        import_layer(src, dest_dir=tmp_path / "user", **kwargs)
+    assert exc.value.field == field

@@ -98,6 +98,11 @@ def import_layer(
         # an extract is streamed and filtered by layers/vocab/osm_tags.toml: no column mapping, no datum
         from geoplan.gazetteer.osm_layer import import_osm
 
+        if datum != "EPSG:4326":
+            raise LayerImportError(path, f"OpenStreetMap data is WGS-84: --crs {crs} does not apply", field="crs")
+        if cols:
+            raise LayerImportError(path, "an OSM extract has no columns to map: its tags decide "
+                                   "(layers/vocab/osm_tags.toml)", field="mapping")
         out = layer_target(out_dir, path)
         import_osm(path, out, county_of=county_of, progress=progress)
         return out
