@@ -322,7 +322,11 @@ def gazetteer_validate(user_layers) -> None:
 @click.option("--map", "mapping", multiple=True, help="Column mapping FIELD=COLUMN (name, kind, aliases, id, precision_m, source, lon, lat).")
 @click.option("--dest", type=click.Path(path_type=Path), default=None, help="Folder of user layers (default: the cache's user_layers).")
 def gazetteer_import(file, crs, mapping, dest) -> None:
-    """Add a planning bureau's layer (GeoJSON, GPKG, SHP, CSV, OSM) as a user layer."""
+    """Add a planning bureau's layer (GeoJSON, GPKG, SHP, CSV) or an OSM extract (.osm.pbf) as a user layer.
+
+    An OSM extract (a whole province from Geofabrik) is streamed through osmium-tool, keeping the
+    named water, transport, zones, parks, campuses and hospitals of layers/vocab/osm_tags.toml.
+    """
     from geoplan.gazetteer.importers import import_layer
 
     cols = {}
@@ -332,7 +336,8 @@ def gazetteer_import(file, crs, mapping, dest) -> None:
         k, v = m.split("=", 1)
         cols[k.strip()] = v.strip()
     # county_of scopes the rows and tells a point in China from one with lon/lat swapped
-    out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest, county_of=_gazetteer(()).county_of)
+    out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest, county_of=_gazetteer(()).county_of,
+                       progress=sys.stderr.isatty())
     click.echo(f"imported {file} → {out}")
 
 

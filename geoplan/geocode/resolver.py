@@ -192,10 +192,10 @@ class Resolver:
         precision, precision_m = placement(f)
         geom = f.geometry
         if geom.geom_type not in ("Point", "LineString", "MultiLineString"):
-            geom = geom.representative_point()
-        note = ""
+            geom = f.point
+        note = f"; {f.point_note}" if f.point_note else ""
         if any(entity.name == sub + ext for ext in self._extensions) and is_linear(f.kind):
-            note = "; no station named with it, so the extension is shown as its line"
+            note += "; no station named with it, so the extension is shown as its line"
         return Location(
             geometry=geom,
             precision=precision,
