@@ -152,6 +152,12 @@ def test_themes_from_title_text_and_inheritance():
     assert (by["二"].theme, by["二"].theme_source) == ("其他", "default")
 
 
+def test_a_title_keyword_counts_once():
+    # 经济 three times is one weak 产业 word; 都市圈 once names 区域协同
+    o = build_outline_from_str("一、壮大镇域经济、园外经济和都市圈经济\n有关部门抓好落实。\n")
+    assert o.by_id("一").theme == "区域协同"
+
+
 def test_theme_taxonomy_is_complete_and_colours_distinct():
     tax = load_themes()
     assert list(tax.themes) == ["交通", "生态", "产业", "科创", "文旅", "乡村振兴", "公共服务", "城市更新", "治理",

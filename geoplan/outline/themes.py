@@ -66,7 +66,7 @@ def own_text(node: TaskNode, text: str) -> str:
 
 def score_node(node: TaskNode, text: str, taxonomy: ThemeTaxonomy) -> tuple[dict[str, float], dict[str, float]]:
     """(combined score, title part) per theme for one node."""
-    title = {t: s * taxonomy.title_weight for t, s in keyword_scores(node.title, taxonomy).items()}
+    title = {t: s * taxonomy.title_weight for t, s in keyword_scores(node.title, taxonomy, cap=1).items()}
     body = own_text(node, text)
     if node.title and body.find(node.title) >= 0:
         body = body.replace(node.title, "", 1)
@@ -132,7 +132,7 @@ def mention_scores(mention: Mention, kind: str = "", taxonomy: ThemeTaxonomy | N
     if mention.theme and mention.theme != taxonomy.default and mention.theme in taxonomy.themes:
         scores[mention.theme] += taxonomy.task_weight
     for title in [t for t in mention.task_path.split(" > ") if t][:-1]:
-        best = decide({t: s * taxonomy.title_weight for t, s in keyword_scores(title, taxonomy).items()}, taxonomy)
+        best = decide({t: s * taxonomy.title_weight for t, s in keyword_scores(title, taxonomy, cap=1).items()}, taxonomy)
         if best is not None:
             scores[best] += taxonomy.ancestor_weight
     sentence = keyword_scores(mention.sentence, taxonomy, cap=taxonomy.text_cap)
@@ -143,13 +143,45 @@ def mention_scores(mention: Mention, kind: str = "", taxonomy: ThemeTaxonomy | N
             scores[t] += strength * s / total
     if kind in taxonomy.kinds:
         scores[taxonomy.kinds[kind]] += taxonomy.kind_weight
+    elif kind in taxonomy.named_kinds:
+        said = head_theme(mention.name, taxonomy)
+        if said is not None:
+            scores[said] += taxonomy.name_weight
     return dict(scores)
 
 
-def _best(scores: Mapping[str, float], taxonomy: ThemeTaxonomy) -> str | None:
+def head_theme(name: str, taxonomy: ThemeTaxonomy) -> str | None:
+    """The theme of the last strong keyword in a designation's name, or None.
+
+    A Chinese name puts its head last: 宁杭生态经济带 is an 经济带 (区域协同) and
+    江北空铁智造走廊 a 走廊 for 智造 (产业).  Weak keywords (weight below
+    ``name_min_weight``: 廊道, 合作, 改革) are generic forms, not what the
+    place is for, so 合淮产业廊道 stays 产业.  On the same end the longer
+    keyword wins (城市带 over 带-less 城市).
+    """
+    best: tuple[int, int, str] | None = None
+    for theme in taxonomy.themes.values():
+        for word, weight in theme.keywords.items():
+            if weight < taxonomy.name_min_weight:
+                continue
+            at = name.rfind(word)
+            if at < 0:
+                continue
+            key = (at + len(word), len(word), theme.name)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best else None
+
+
+def _best(scores: Mapping[str, float], taxonomy: ThemeTaxonomy, prefer: str = "") -> str | None:
+    """The heaviest theme; on a tie ``prefer`` (the task's theme), then legend order.
+
+    A tie between the sentence and the section is the section's: the planner
+    put the place under that task.
+    """
     if not scores:
         return None
-    return max(scores.items(), key=lambda kv: (kv[1], -taxonomy.themes[kv[0]].order))[0]
+    return max(scores.items(), key=lambda kv: (round(kv[1], 6), kv[0] == prefer, -taxonomy.themes[kv[0]].order))[0]
 
 
 def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeTaxonomy | None = None) -> tuple[str, list[str]]:
@@ -164,7 +196,7 @@ def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeT
     # a mention before the first heading (the title, a preamble) sits in no task
     task = [m for m in mentions if m.is_task and m.task_id] or [m for m in mentions if m.is_task] or list(mentions)
     per_mention = [mention_scores(m, kind, taxonomy) for m in task]
-    theme = _best(per_mention[0], taxonomy) if per_mention else None
+    theme = _best(per_mention[0], taxonomy, task[0].theme) if per_mention else None
     if theme is None:
         total: dict[str, float] = defaultdict(float)
         for scores in per_mention:
@@ -173,7 +205,7 @@ def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeT
         theme = _best(total, taxonomy)
     if theme is None:
         return taxonomy.default, [taxonomy.default]
-    counts = Counter(b for b in (_best(s, taxonomy) for s in per_mention) if b is not None)
+    counts = Counter(b for b in (_best(s, taxonomy, m.theme) for s, m in zip(per_mention, task)) if b is not None)
     counts.update(m.theme for m in task if m.theme in taxonomy.themes and m.theme != taxonomy.default)
     if kind in taxonomy.kinds:
         counts[taxonomy.kinds[kind]] += 1
