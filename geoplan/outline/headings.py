@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from geoplan.outline.notes import drop_note_marks, note_terms
 from geoplan.outline.vocab import OutlineVocab, load_outline_vocab
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -264,9 +265,12 @@ def find_headings(
         if not any(a <= p.start < b for a, b in tables) and not vocab.page_line.match(p.text)
     ]
     numbered = [match_numbered(p, vocab) or match_markdown(p, vocab) for p in paras]
+    notes = note_terms((p.text for p in paras), vocab)
+    numbered = [h and replace(h, title=drop_note_marks(h.title, notes, vocab)) for h in numbered]
     _drop_document_title(numbered)
     _join_wrapped_titles(paras, numbered, vocab, {title_key(t): t for t in toc})
     candidates = [None if h else lead_candidate(p, vocab) for p, h in zip(paras, numbered)]
+    candidates = [c and replace(c, title=drop_note_marks(c.title, notes, vocab)) for c in candidates]
     out: list[Heading] = []
     seen_numbered = False
     rank = {s: k for k, s in enumerate(vocab.style_order)}
