@@ -8,6 +8,9 @@ keyword share (text of child nodes excluded) times ``text_share_weight``, scaled
 down for a text too short to say much (``text_saturation``).  When no
 theme clearly wins, the node takes its parent's theme: a lead under
 "(五)建设枢纽门户城市" that only says "深度参与…" stays in its section's theme.
+A top-level part whose theme only its intro text gave (no title keyword) passes
+nothing down: that intro sums up many chapters, so its lean is no claim on them
+(features there are themed by their sentences and kinds).
 Taxonomy, colours and weights are data: ``maps/themes.toml``.
 """
 
@@ -107,7 +110,10 @@ def assign_themes(outline: Outline, text: str, taxonomy: ThemeTaxonomy | None = 
             title_best = decide(title, taxonomy) if title else None
             node.theme = best
             node.theme_source = "title" if title_best == best else "text"
-        elif parent is not None and parent.theme_source not in ("", "default"):
+        elif parent is not None and (
+            parent.theme_source in ("title", "inherited") or (parent.theme_source == "text" and parent.level > 1)
+        ):
+            # a top part's intro text sums up many chapters: its lean is no claim on them
             node.theme, node.theme_source = parent.theme, "inherited"
         else:
             node.theme, node.theme_source = taxonomy.default, "default"
@@ -125,7 +131,9 @@ def mention_scores(mention: Mention, kind: str = "", taxonomy: ThemeTaxonomy | N
     section counts when its title alone clearly names a theme; the sentence adds
     its keyword share, scaled down when it holds few keywords (``text_saturation``);
     the kind adds its theme (``[kinds]``): a metro line named in a sentence about a
-    new town is still transport.
+    new town is still transport; a designation whose kind says nothing (a zone, a
+    corridor) adds the theme its name ends on (:func:`head_theme`), outweighing
+    its section alone: an 经济带 named under a new-town task is still 区域协同.
     """
     taxonomy = taxonomy or load_themes()
     scores: dict[str, float] = defaultdict(float)
@@ -189,7 +197,8 @@ def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeT
 
     ``theme`` is the best theme of the first task mention (:func:`mention_scores`),
     else of all its mentions together; ``themes`` every theme a planner could look
-    for it under: that theme, each mention's best and task theme, and its kind's.
+    for it under: that theme, each mention's best and task theme, and its kind's
+    (or, for a designation, its name's: see :func:`head_theme`).
     ``其他`` only when nothing in the sentences, the tasks or the kind says more.
     """
     taxonomy = taxonomy or load_themes()
@@ -209,5 +218,9 @@ def feature_themes(mentions: Sequence[Mention], kind: str = "", taxonomy: ThemeT
     counts.update(m.theme for m in task if m.theme in taxonomy.themes and m.theme != taxonomy.default)
     if kind in taxonomy.kinds:
         counts[taxonomy.kinds[kind]] += 1
+    elif kind in taxonomy.named_kinds and task:
+        said = head_theme(task[0].name, taxonomy)
+        if said is not None:
+            counts[said] += 1
     themes = [theme] + [t for t, _ in counts.most_common() if t != theme]
     return theme, themes
