@@ -212,6 +212,10 @@ class ThemeVocab:
     ancestor_weight: float = 1.0
     sentence_weight: float = 2.0
     kind_weight: float = 2.0
+    #: kinds whose names are designations (a 经济带, a 商务区): the name's head keyword says their theme
+    named_kinds: frozenset[str] = frozenset()
+    name_weight: float = 0.0
+    name_min_weight: float = 2.0
 
 
 def themes(path: Path | None = None) -> ThemeVocab:
@@ -257,6 +261,9 @@ def _themes_of(data: dict[str, Any]) -> ThemeVocab:
         ancestor_weight=float(feature.get("ancestor_weight", 1.0)),
         sentence_weight=float(feature.get("sentence_weight", 2.0)),
         kind_weight=float(feature.get("kind_weight", 2.0)),
+        named_kinds=frozenset(str(k) for k in feature.get("named_kinds", ())),
+        name_weight=float(feature.get("name_weight", 0.0)),
+        name_min_weight=float(feature.get("name_min_weight", 2.0)),
     )
 
 
