@@ -60,21 +60,29 @@ def candidate_info(ids: list[str], gazetteer: Any, style: MapStyle) -> dict[str,
     return out
 
 
+#: methods by which a feature is placed as the gazetteer's own feature: a town found as itself is at town
+#: precision because it is a town, not because geoplan fell back to it (see ``output.tables.entity_id``)
+SELF_METHODS: frozenset[str] = frozenset({"exact", "alias", "override"})
+
+
 def review_items(features: gpd.GeoDataFrame, unresolved: pd.DataFrame | None, gazetteer: Any = None,
                  style: MapStyle | None = None) -> list[dict[str, Any]]:
-    """What the planner can decide on this map: every unresolved name, then every feature placed only approximately.
+    """What the planner can decide on this map: every unresolved name, then every feature placed by a fallback.
 
     Each item holds what its sheet row needs (name, doc, status, current
     method and confidence, candidates, quote, task path) and the candidates'
     positions.
     """
     style = style or load_style()
-    by_id: dict[str, Any] = {}
-    if "id" in features.columns:
-        by_id = {_text(i): r for i, r in zip(features["id"], features.to_dict("records"))}
-    items: list[dict[str, Any]] = []
     frame = unresolved if unresolved is not None else pd.DataFrame()
     rows = list(frame.iterrows())
+    wanted = {_text(r.get("feature_id")) for _, r in rows}
+    by_id: dict[str, dict[str, Any]] = {}
+    if wanted and "id" in features.columns:
+        known = features[features["id"].astype(str).isin(wanted)]
+        by_id = {_text(i): {"method": m, "confidence": c}
+                 for i, m, c in zip(known["id"], _col(known, "method"), _col(known, "confidence"))}
+    items: list[dict[str, Any]] = []
     all_ids = [c for _, r in rows for c in candidate_ids(r.get("candidates"))]
     info = candidate_info(all_ids, gazetteer, style) if all_ids else {}
     for _, r in rows:
@@ -89,9 +97,13 @@ def review_items(features: gpd.GeoDataFrame, unresolved: pd.DataFrame | None, ga
             "cands": [{"id": c, **info[c]} for c in ids],
             "quote": _text(r.get("quote")), "task_path": _text(r.get("task_path")),
         })
-    for _, r in drawable(features).iterrows():
-        if _text(r.get("precision")) not in APPROXIMATE:
-            continue
+    drawn = drawable(features)
+    if not len(drawn) or "precision" not in drawn.columns:
+        return items
+    fallback = drawn["precision"].isin(list(APPROXIMATE))
+    if "method" in drawn.columns:
+        fallback &= ~drawn["method"].isin(list(SELF_METHODS))
+    for r in drawn[fallback].to_dict("records"):
         items.append({
             "fid": _text(r.get("id")), "name": _text(r.get("name")), "doc": _text(r.get("doc")),
             "status": "approximate", "prec": _text(r.get("precision")),
@@ -99,6 +111,10 @@ def review_items(features: gpd.GeoDataFrame, unresolved: pd.DataFrame | None, ga
             "cands": [], "quote": _text(r.get("quote")), "task_path": _text(r.get("task_path")),
         })
     return items
+
+
+def _col(frame: pd.DataFrame, name: str) -> list[Any]:
+    return list(frame[name]) if name in frame.columns else [None] * len(frame)
 
 
 def _float(value: Any) -> float:
@@ -176,6 +192,7 @@ class ReviewPanel(Panel):
       var done = ITEMS.filter(function (it) { return decisions[keyOf(it)]; }).length;
       summary.textContent = fmt(L10N.title, {n: ITEMS.length, k: done});
       list.textContent = "";
+      if (!details.open) { return; }  // built when opened: a large build has thousands to review
       ITEMS.forEach(function (it, i) {
         var box = document.createElement("div"); box.className = "gp-review-item"; box.dataset.i = i;
         box.dataset.fid = it.fid;
@@ -237,6 +254,7 @@ class ReviewPanel(Panel):
       ITEMS.forEach(function (it) { if (!seen[keyOf(it)]) { seen[keyOf(it)] = true; rows.push(baseRow(it)); } });
       geoplanSheets.save(geoplanSheets.csv(COLUMNS, rows), L10N.file, "text/csv;charset=utf-8");
     });
+    details.addEventListener("toggle", render);
     var byFid = {};
     ITEMS.forEach(function (it, i) { byFid[it.fid] = i; });
     api.review = {
@@ -244,7 +262,7 @@ class ReviewPanel(Panel):
       open: function (fid) {
         var i = byFid[fid];
         if (i === undefined) { return false; }
-        details.open = true;
+        if (!details.open) { details.open = true; render(); }
         var box = list.querySelector(".gp-review-item[data-i='" + i + "']");
         list.querySelectorAll(".gp-review-focus").forEach(function (b) { b.classList.remove("gp-review-focus"); });
         box.classList.add("gp-review-focus");

@@ -39,24 +39,30 @@ def _number(value: Any) -> float | None:
     return f if f == f else None
 
 
-def export_rows(features: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+def _column(frame: gpd.GeoDataFrame, name: str) -> list[Any]:
+    return list(frame[name]) if name in frame.columns else [None] * len(frame)
+
+
+def export_rows(features: gpd.GeoDataFrame) -> dict[str, Any]:
     """What the page needs beyond the map's registry to export each drawn feature, in the registry's order.
 
-    ``pt`` is a representative point (inside the polygon, on the line) for
-    the CSV's lon/lat, since a bounding-box centre can fall outside the shape.
+    ``rows[i]`` is ``[task path index, method, precision_m, confidence, gazetteer id, lon, lat]``; the task
+    paths are listed once in ``paths`` (a plan's features share a few dozen long paths), so a page of
+    10,000 features does not carry them 10,000 times.  lon/lat is a representative point (inside the
+    polygon, on the line) for the CSV, since a bounding-box centre can fall outside the shape.
     """
+    drawn = drawable(features)
+    if not len(drawn):
+        return {"paths": [], "rows": []}
+    points = drawn.geometry.representative_point()  # a point stays itself
+    paths: dict[str, int] = {}
     rows = []
-    for _, r in drawable(features).iterrows():
-        p = r.geometry if r.geometry.geom_type == "Point" else r.geometry.representative_point()
-        rows.append({
-            "tp": _text(r.get("task_path")),
-            "me": _text(r.get("method")),
-            "pm": _number(r.get("precision_m")),
-            "cf": _number(r.get("confidence")),
-            "g": _text(r.get("gazetteer_id")),
-            "pt": [round(p.x, 6), round(p.y, 6)],
-        })
-    return rows
+    for tp, me, pm, cf, g, pt in zip(_column(drawn, "task_path"), _column(drawn, "method"),
+                                      _column(drawn, "precision_m"), _column(drawn, "confidence"),
+                                      _column(drawn, "gazetteer_id"), points):
+        rows.append([paths.setdefault(_text(tp), len(paths)), _text(me), _number(pm), _number(cf), _text(g),
+                     round(pt.x, 6), round(pt.y, 6)])
+    return {"paths": list(paths), "rows": rows}
 
 
 class FeatureTable(Panel):
@@ -78,8 +84,12 @@ class FeatureTable(Panel):
 .gp-table tbody tr:hover{background:#fff6d5}
 .gp-table .gp-table-more{color:#777}"""
     body = SHEET_JS + """
-    var X = {{ this.rows_json }}, DATUM = {{ this.datum_json }}, MAX = {{ this.max_rows }};
+    var XP = {{ this.rows_json }}, DATUM = {{ this.datum_json }}, MAX = {{ this.max_rows }};
     var COLS = ["name", "kind", "theme", "task", "plan", "precision"];
+    // per feature: task path, method, precision_m, confidence, gazetteer id, representative lon/lat
+    var X = XP.rows.map(function (r) {
+      return {tp: XP.paths[r[0]], me: r[1], pm: r[2], cf: r[3], g: r[4], pt: [r[5], r[6]]};
+    });
     var kindLabel = {}, themeLabel = {}, planLabel = {}, precLabel = {};
     api.themes.forEach(function (t) {
       themeLabel[t.name] = t.label;
