@@ -82,7 +82,7 @@ def test_text_page_marks_every_mention_with_its_anchor_and_escapes_the_text(tmp_
         anchor = soup.find(id=mention_anchor(m["start"], m["end"]))
         assert anchor is not None, f"no anchor for {m['name']} at {m['start']}"
         if anchor.name == "mark":
-            assert anchor.get_text() == m["surface"] and anchor["data-f"] == m["feature_id"]
+            assert anchor.get_text() == m["surface"] and anchor["data-f"] == m["feature_id"]  # no doc: the id is the key
         else:  # nested: its anchor sits right before the mark holding it
             assert anchor.find_next("mark").get_text() == "东湖大道"
     marks = body.find_all("mark")
@@ -94,6 +94,26 @@ def test_text_page_marks_every_mention_with_its_anchor_and_escapes_the_text(tmp_
     assert "道路" in "".join(titles) and "生态保护" in "".join(titles)
     for a in links:
         assert soup.find(id=a["href"][1:]) is not None
+
+
+def test_a_span_naming_two_features_is_one_mark_for_both(tmp_path):
+    """“东站、西站扩建工程”: 东站 is a station and the first part of a project; one mark, both features."""
+    norm, outline = _plan_text()
+    start = norm.text.index("东站")
+    mentions = pd.DataFrame([
+        {"feature_id": f"{DOC}:aaaa", "doc": DOC, "name": "东站", "surface": "东站", "start": start,
+         "end": start + 2, "is_task": True},
+        {"feature_id": f"{DOC}:bbbb", "doc": DOC, "name": "东站扩建工程", "surface": "东站", "start": start,
+         "end": start + 2, "is_task": True},
+    ])
+    html = write_text_page(tmp_path, DOC, "t", norm.text, outline.nodes, mentions).read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    marks = soup.select(f"#{mention_anchor(start, start + 2)}")
+    assert len(marks) == 1 and marks[0]["data-f"] == "aaaa bbbb" and marks[0]["title"] == "东站、东站扩建工程"
+    assert len(soup.select("[id]")) == len({t["id"] for t in soup.select("[id]")})  # no id twice
+    from geoplan.map.textlink import text_links
+
+    assert text_links(mentions, {DOC})[f"{DOC}:bbbb"].endswith(f"#{mention_anchor(start, start + 2)}.bbbb")
 
 
 def test_a_changed_plan_gets_no_text_page(tmp_path, plan_text):
@@ -130,7 +150,7 @@ def test_links_only_to_text_pages_written_beside_the_map(tmp_path, plan_text):
                            text_docs={DOC}).read_text(encoding="utf-8")
     links = _embedded(with_text, "LINKS")
     first_road = mentions[mentions["feature_id"] == "f-road"].iloc[0]
-    assert links["f-road"] == f"{text_page_name(DOC)}#{mention_anchor(first_road['start'], first_road['end'])}"
+    assert links["f-road"] == f"{text_page_name(DOC)}#{mention_anchor(first_road['start'], first_road['end'])}.f-road"
     without = render_map(layer, tmp_path / "b.html", mentions=mentions, basemap=layer.iloc[:0]).read_text(encoding="utf-8")
     assert "LINKS = " not in without
 
@@ -157,13 +177,18 @@ def test_review_items_are_the_unresolved_and_the_fallbacks_with_candidate_positi
     items = review_items(layer, unresolved, FakeGazetteer())
     names = [i["name"] for i in items]
     assert names[0] == "某<i>未知</i>园区" and items[0]["status"] == "not-found"
-    cands = {c["id"]: c for c in items[0]["cands"]}
+    cands = {c["raw"]: c for c in items[0]["cands"]}
     assert cands["g:1"]["name"] == "甲镇" and Polygon([(121, 31), (121.1, 31), (121.1, 31.1),
                                                        (121, 31.1)]).contains(Point(cands["g:1"]["ll"][::-1]))
     assert cands["g:2"]["ll"] is None and cands["online address"]["ll"] is None  # listed, not choosable
     fallbacks = layer[layer["located"].astype(bool) & layer["precision"].isin(["town", "district", "city"])
                       & ~layer["method"].isin(["exact", "alias", "override"])]
     assert len(fallbacks) and names[1:] == list(fallbacks["name"])
+    # candidates as unresolved.csv writes them: "<id> <name> [<kind>; <chain>]", or a village by its township
+    described = make_unresolved().assign(candidates="g:1 甲镇 [town; 上海市/青浦区]; 丙村 in 丁街道, 某区 | g:2 乙镇 [town; x]")
+    got = review_items(layer, described, FakeGazetteer())[0]["cands"]
+    assert [c["raw"] for c in got] == ["g:1 甲镇 [town; 上海市/青浦区]", "丙村 in 丁街道, 某区", "g:2 乙镇 [town; x]"]
+    assert [c["id"] for c in got] == ["g:1", "", "g:2"] and [c["ll"] is not None for c in got] == [True, False, False]
     # a town found as itself is at town precision because it is a town: nothing to review
     as_itself = layer.assign(method="exact")
     assert [i["name"] for i in review_items(as_itself, None)] == []

@@ -154,7 +154,7 @@ def test_the_popup_opens_the_plan_text_at_the_mention(browser, tmp_path):  # noq
         text.wait_for_load_state()
         text.wait_for_function("document.querySelector('mark.gp-current') !== null", timeout=10_000)
         first = mentions[mentions["feature_id"] == "f-road"].iloc[0]
-        assert text.evaluate("location.hash") == f"#m{first['start']}-{first['end']}"
+        assert text.evaluate("location.hash") == f"#m{first['start']}-{first['end']}.f-road"
         assert text.evaluate("document.querySelector('mark.gp-current').id") == f"m{first['start']}-{first['end']}"
         # every mention of the feature marked, and the page steps through them
         assert text.evaluate("document.querySelectorAll('mark.gp-same').length") == 2

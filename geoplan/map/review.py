@@ -32,31 +32,47 @@ from geoplan.map.styles import MapStyle, load_style
 from geoplan.records import REVIEW_COLUMNS
 
 
-def candidate_ids(value: Any) -> list[str]:
-    """The ids of an unresolved row's ``candidates`` cell (``"a; b"``; the review sheet's ``" | "`` too)."""
-    text = _text(value).replace("|", ";")
-    return [c.strip() for c in text.split(";") if c.strip()]
+def split_candidates(value: Any) -> list[str]:
+    """The candidates of an unresolved row's cell, each as written.
+
+    ``unresolved.csv`` joins them with ``"; "`` and the review sheet with
+    ``" | "``; a gazetteer candidate reads ``"<id> <name> [<kind>; <chain>]"``
+    (``geocode.placement.describe``), so a separator inside brackets is not one.
+    """
+    items, depth, cur = [], 0, []
+    for ch in _text(value):
+        depth += (ch == "[") - (ch == "]")
+        if ch in ";|" and depth <= 0:
+            items.append("".join(cur))
+            cur, depth = [], 0
+        else:
+            cur.append(ch)
+    items.append("".join(cur))
+    return [c.strip() for c in items if c.strip()]
 
 
-def candidate_info(ids: list[str], gazetteer: Any, style: MapStyle) -> dict[str, dict[str, Any]]:
-    """``id → {name, where, ll}`` for the candidates the gazetteer knows; ``ll`` is None without a position.
+def candidate_info(candidates: list[str], gazetteer: Any, style: MapStyle) -> dict[str, dict[str, Any]]:
+    """``candidate → {id, name, where, ll}``; ``id`` is empty and ``ll`` None unless the gazetteer holds it.
 
-    An id the gazetteer does not hold (an online provider's address, a user
-    layer not loaded now) is listed as text and cannot be chosen: a decision
-    naming it would stop the rebuild.
+    A candidate is a gazetteer id, or an id followed by its description.  One
+    the gazetteer does not hold (a village named by its township, an online
+    provider's address, a user layer not loaded now) is listed as written and
+    cannot be chosen: a decision naming it would stop the rebuild.
     """
     out: dict[str, dict[str, Any]] = {}
-    for cid in dict.fromkeys(ids):
-        f = gazetteer.get(cid) if gazetteer is not None else None
+    for raw in dict.fromkeys(candidates):
+        f = None
+        if gazetteer is not None:
+            f = gazetteer.get(raw) or gazetteer.get(raw.split(" ", 1)[0])
         if f is None:
-            out[cid] = {"name": cid, "where": "", "ll": None}
+            out[raw] = {"id": "", "name": raw, "where": "", "ll": None}
             continue
         ll = None
         if f.geometry is not None and not f.geometry.is_empty:
             p = f.geometry if f.geometry.geom_type == "Point" else f.geometry.representative_point()
             ll = [round(p.y, 6), round(p.x, 6)]
         where = "".join(dict.fromkeys(n for n in f.admin_names if n and n != f.name))
-        out[cid] = {"name": f.name, "where": f"{style.kind_label(f.kind)} · {where}".strip(" ·"), "ll": ll}
+        out[raw] = {"id": f.id, "name": f.name, "where": f"{style.kind_label(f.kind)} · {where}".strip(" ·"), "ll": ll}
     return out
 
 
@@ -83,18 +99,18 @@ def review_items(features: gpd.GeoDataFrame, unresolved: pd.DataFrame | None, ga
         by_id = {_text(i): {"method": m, "confidence": c}
                  for i, m, c in zip(known["id"], _col(known, "method"), _col(known, "confidence"))}
     items: list[dict[str, Any]] = []
-    all_ids = [c for _, r in rows for c in candidate_ids(r.get("candidates"))]
-    info = candidate_info(all_ids, gazetteer, style) if all_ids else {}
+    every = [c for _, r in rows for c in split_candidates(r.get("candidates"))]
+    info = candidate_info(every, gazetteer, style) if every else {}
     for _, r in rows:
         fid = _text(r.get("feature_id"))
         feat = by_id.get(fid, {})
-        ids = candidate_ids(r.get("candidates"))
+        cands = split_candidates(r.get("candidates"))
         items.append({
             "fid": fid, "name": _text(r.get("name")), "doc": _text(r.get("doc")),
             "status": _text(r.get("reason")) or "not-found",
             "method": _text(feat.get("method")) or "none",
             "conf": _float(feat.get("confidence")),
-            "cands": [{"id": c, **info[c]} for c in ids],
+            "cands": [{"raw": c, **info[c]} for c in cands],
             "quote": _text(r.get("quote")), "task_path": _text(r.get("task_path")),
         })
     drawn = drawable(features)
@@ -150,14 +166,15 @@ class ReviewPanel(Panel):
     function load() { try { return JSON.parse(localStorage.getItem(KEY) || "{}"); } catch (e) { return {}; } }
     var decisions = load();
     function keyOf(it) { return it.doc + "\\u0001" + it.name; }
-    function persist() { localStorage.setItem(KEY, JSON.stringify(decisions)); }
+    // a browser that refuses storage (private mode, file:// locked down) still lets the planner decide and download
+    function persist() { try { localStorage.setItem(KEY, JSON.stringify(decisions)); } catch (e) { /* kept in the page */ } }
     function baseRow(it) {
       return {name: it.name, doc: it.doc, jurisdiction: "", gazetteer_id: "", lon: "", lat: "", crs: "EPSG:4326",
               precision_m: "", note: "", status: it.status, current_method: it.method,
-              current_confidence: it.conf.toFixed(2), candidates: it.cands.map(function (c) { return c.id; }).join(" | "),
+              current_confidence: it.conf.toFixed(2), candidates: it.cands.map(function (c) { return c.raw; }).join(" | "),
               quote: it.quote, task_path: it.task_path};
     }
-    var decidedLayer = L.layerGroup().addTo(map), pending = null;
+    var decidedLayer = L.layerGroup().addTo(map), pending = null, focusI = -1;
     function drawDecisions() {
       decidedLayer.clearLayers();
       Object.keys(decisions).forEach(function (k) {
@@ -198,6 +215,7 @@ class ReviewPanel(Panel):
         box.dataset.fid = it.fid;
         var d = decisions[keyOf(it)];
         if (d) { box.classList.add("gp-review-done"); }
+        if (i === focusI) { box.classList.add("gp-review-focus"); }
         var name = document.createElement("b"); name.className = "gp-review-name"; name.textContent = it.name;
         var st = document.createElement("div"); st.className = "gp-review-status";
         var why = it.status === "approximate" ? fmt(L10N.approximate, {p: CFG.precisions[it.prec] || it.prec})
@@ -254,7 +272,10 @@ class ReviewPanel(Panel):
       ITEMS.forEach(function (it) { if (!seen[keyOf(it)]) { seen[keyOf(it)] = true; rows.push(baseRow(it)); } });
       geoplanSheets.save(geoplanSheets.csv(COLUMNS, rows), L10N.file, "text/csv;charset=utf-8");
     });
-    details.addEventListener("toggle", render);
+    // opened: list built once (open() may have built it already); closed: dropped, rebuilt fresh when reopened
+    details.addEventListener("toggle", function () {
+      if (!details.open) { list.textContent = ""; } else if (!list.firstChild) { render(); }
+    });
     var byFid = {};
     ITEMS.forEach(function (it, i) { byFid[it.fid] = i; });
     api.review = {
@@ -262,10 +283,10 @@ class ReviewPanel(Panel):
       open: function (fid) {
         var i = byFid[fid];
         if (i === undefined) { return false; }
-        if (!details.open) { details.open = true; render(); }
+        focusI = i;
+        details.open = true;
+        render();
         var box = list.querySelector(".gp-review-item[data-i='" + i + "']");
-        list.querySelectorAll(".gp-review-focus").forEach(function (b) { b.classList.remove("gp-review-focus"); });
-        box.classList.add("gp-review-focus");
         box.scrollIntoView({block: "nearest"});
         return true;
       }

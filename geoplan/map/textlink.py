@@ -23,8 +23,8 @@ import pandas as pd
 
 
 def text_links(mentions: pd.DataFrame | None, docs: set[str]) -> dict[str, str]:
-    """``feature id → text_<doc>.html#m<start>-<end>`` for the features of the plans in ``docs``."""
-    return {fid: text_href(doc, s, e) for fid, (doc, s, e) in first_mentions(mentions).items() if doc in docs}
+    """``feature id → text_<doc>.html#m<start>-<end>.<feature key>`` for the features of the plans in ``docs``."""
+    return {fid: text_href(doc, s, e, fid) for fid, (doc, s, e) in first_mentions(mentions).items() if doc in docs}
 
 
 class TextLinks(MacroElement):

@@ -57,6 +57,11 @@ class Marked:
     name: str
 
 
+def feature_key(feature_id: str) -> str:
+    """A feature's short key in the text page (its id after the plan's ``doc:``): no space, safe in a fragment."""
+    return feature_id.rsplit(":", 1)[-1]
+
+
 def text_page_name(doc: str) -> str:
     """The file name of a plan's text page, beside the maps: ``text_<doc>.html``."""
     return f"text_{doc}.html"
@@ -117,9 +122,14 @@ def first_mentions(mentions: pd.DataFrame | None) -> dict[str, tuple[str, int, i
     return first
 
 
-def text_href(doc: str, start: int, end: int) -> str:
-    """The link from a map beside the text page to one mention (the doc id percent-encoded)."""
-    return f"{quote(text_page_name(doc))}#{mention_anchor(start, end)}"
+def text_href(doc: str, start: int, end: int, feature_id: str = "") -> str:
+    """The link from a map beside the text page to one mention of one feature (the doc id percent-encoded).
+
+    One span can name two features (“G50、拦路港生态廊道”: G50 is the road and the corridor's first
+    part), so the fragment names the feature too: ``#m<start>-<end>.<feature key>``.
+    """
+    key = f".{quote(feature_key(feature_id))}" if feature_id else ""
+    return f"{quote(text_page_name(doc))}#{mention_anchor(start, end)}{key}"
 
 
 def _body(text: str, heads: Sequence[Heading], marks: Sequence[Marked]) -> tuple[str, int]:
@@ -129,12 +139,16 @@ def _body(text: str, heads: Sequence[Heading], marks: Sequence[Marked]) -> tuple
     its anchor just before the outer mark, so every link lands.
     """
     skipped = 0
-    valid: list[Marked] = []
-    for m in sorted(marks, key=lambda m: (m.start, -m.end)):
+    spans: dict[tuple[int, int], list[Marked]] = {}
+    for m in marks:
         if m.end > len(text):
             skipped += 1
             continue
-        valid.append(m)
+        spans.setdefault((m.start, m.end), []).append(m)
+    # one mark per span, holding every feature it names
+    valid = [Marked(s, e, " ".join(dict.fromkeys(feature_key(m.feature_id) for m in ms)),
+                    "、".join(dict.fromkeys(m.name for m in ms)))
+             for (s, e), ms in sorted(spans.items(), key=lambda kv: (kv[0][0], -kv[0][1]))]
     # points where something is inserted: (offset, order, html); marks as (start, end) runs
     out: list[str] = []
     pos = 0
@@ -210,7 +224,7 @@ mark.gp-mention{scroll-margin-top:60px}
   }
   var label = document.createElement("span");
   function follow() {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var parts = decodeURIComponent(location.hash.slice(1)).split("."), id = parts[0];
     var target = /^m[0-9]/.test(id) ? document.getElementById(id) : null;
     document.querySelectorAll("mark.gp-same").forEach(function (m) { m.classList.remove("gp-same", "gp-current"); });
     same.textContent = "";
@@ -218,8 +232,9 @@ mark.gp-mention{scroll-margin-top:60px}
     var mark = target;
     while (mark && mark.tagName !== "MARK") { mark = mark.nextElementSibling; }
     if (!mark || !mark.dataset.f) { return; }
+    var key = parts[1] || mark.dataset.f.split(" ")[0];  // the feature the link is about
     list = Array.prototype.filter.call(document.querySelectorAll("mark.gp-mention"),
-                                       function (m) { return m.dataset.f === mark.dataset.f; });
+                                       function (m) { return m.dataset.f.split(" ").indexOf(key) >= 0; });
     list.forEach(function (m) { m.classList.add("gp-same"); });
     var prev = document.createElement("button"), next = document.createElement("button");
     prev.textContent = L10N.prev; next.textContent = L10N.next;
