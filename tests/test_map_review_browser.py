@@ -228,33 +228,39 @@ def test_decide_in_the_page_download_rebuild_and_the_feature_is_an_override(brow
     plan = tmp_path / "示例规划.txt"
     plan.write_text(
         "上海市青浦区示例发展规划\n\n一、交通建设\n（一）道路与枢纽\n推进朱家角镇对外交通改善，建设青浦新城站综合交通枢纽，"
-        "规划建设蓝湾科创产业园配套道路。\n（二）公共交通\n优化金泽镇公交线网，推动练塘镇公交首末站建设。\n"
+        "规划建设蓝湾科创产业园配套道路。加强与北京路街道的交流合作。\n（二）公共交通\n优化金泽镇公交线网，推动练塘镇公交首末站建设。\n"
         "二、生态保护\n保护淀山湖水环境，推进元荡岸线生态修复。\n", encoding="utf-8")
     gaz = gazetteer
     first = build([plan], tmp_path / "out", gazetteer=gaz)
-    feats = first.layers.features
-    todo = feats[~feats["located"].astype(bool)]
-    assert len(todo), "the example plan must leave a name unresolved"
-    name = todo.iloc[0]["name"]
+    unresolved = first.layers.unresolved
+    # one name found nowhere (placed by a click), one that several places bear (a candidate picked)
+    lost = unresolved[unresolved["candidates"].fillna("") == ""].iloc[0]["name"]
+    shared = unresolved[unresolved["candidates"].fillna("").str.contains(r"\[")].iloc[0]["name"]
     assert (tmp_path / "out" / "maps" / f"text_{plan.stem}.html").is_file()
     p = Page(browser, tmp_path / "out" / "maps" / "index.html")
     try:
         assert p.errors == [] and p.remote_requests() == []
         p.page.click("#gp-review-details summary")
-        p.page.locator(".gp-review-item", has_text=name).locator(".gp-review-place").click()
+        p.page.locator(".gp-review-item", has_text=lost).locator(".gp-review-place").click()
         _click_map(p, 0.6, 0.5)
+        pick = p.page.locator(".gp-review-item", has_text=shared).locator(".gp-review-cand").first
+        chosen = pick.get_attribute("data-id")
+        pick.click()
         decided = p.js("geoplanMap.review.decisions()")
-        assert len(decided) == 1
+        assert len(decided) == 2
         p.shot("review-e2e.png")
         sheet = tmp_path / "decisions.csv"
         sheet.write_bytes(_download(p, "#gp-review-download"))
     finally:
         p.page.close()
     second = build([plan], tmp_path / "out2", gazetteer=gaz, overrides=sheet)
-    row = second.layers.features.set_index("name").loc[name]
+    feats = second.layers.features.set_index("name")
+    row = feats.loc[lost]
     assert row["method"] == "override" and bool(row["located"])
-    dec = next(iter(decided.values()))["row"]
+    dec = next(d["row"] for d in decided.values() if d["row"]["name"] == lost)
     assert row.geometry.distance(Point(float(dec["lon"]), float(dec["lat"]))) < 1e-6
+    assert feats.loc[shared, "method"] == "override" and feats.loc[shared, "gazetteer_id"] == chosen
+    assert feats.loc[shared].geometry.equals(gaz.get(chosen).geometry)
     # the written output says the same
-    again = read_layers(tmp_path / "out2").features.set_index("name").loc[name]
+    again = read_layers(tmp_path / "out2").features.set_index("name").loc[lost]
     assert again["method"] == "override"

@@ -225,7 +225,8 @@ class ReviewPanel(Panel):
         it.cands.forEach(function (c) {
           if (!c.ll) {
             var s = document.createElement("div"); s.className = "gp-review-status";
-            s.textContent = L10N.candidate + c.name + L10N.no_position; box.appendChild(s); return;
+            s.textContent = L10N.listed + c.name + (c.where ? "（" + c.where + "）" : "") + L10N.no_position;
+            box.appendChild(s); return;
           }
           var b = button("gp-review-cand", L10N.candidate + c.name + (c.where ? "（" + c.where + "）" : ""), function () {
             decide(it, {gazetteer_id: c.id, note: fmt(L10N.note_candidate, {name: c.name})}, c.ll, c.name);
