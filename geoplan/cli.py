@@ -447,7 +447,9 @@ def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
     """Render LAYERS (a build folder, .gpkg or .geojson) as an offline HTML map.
 
     The same filters as `geoplan filter`: the map shows exactly the features
-    `geoplan filter --theme … --task … --doc …` would keep.
+    `geoplan filter --theme … --task … --doc …` would keep.  From a build
+    folder whose plan files are still in place, each plan's text page
+    (text_<doc>.html, opened from a popup) is written beside the map.
     """
     from geoplan.io import read_layers
     from geoplan.map import render_map
@@ -469,14 +471,16 @@ def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
 def _text_pages(layers_in: Path, kept, out_dir: Path, labels: dict[str, str]) -> set[str]:
     """The plan-text pages beside a map of a build folder: each plan re-read from the file its report names.
 
-    Only a build folder says where its plans are (report.json); a plan moved or
+    Only a build folder says where its plans are (its report.json); a plan moved or
     changed since the build gets no page (the map then has no link to it).
     """
     from geoplan.map.textpage import write_text_page
     from geoplan.pipeline import reread_plan
 
-    report = Path(layers_in) / "report.json"
-    if not report.is_file():
+    src = Path(layers_in)
+    # the build folder itself, or the folder of its layers/geoplan.gpkg or layers/features.geojson
+    report = next((d / "report.json" for d in (src, src.parent, src.parent.parent) if (d / "report.json").is_file()), None)
+    if report is None:
         return set()
     try:
         plans = json.loads(report.read_text(encoding="utf-8")).get("plans", [])

@@ -204,3 +204,39 @@ def test_export_rows_follow_the_registry_and_points_lie_inside_their_shapes():
         assert out["paths"][row[0]] == (path if isinstance(path, str) else "") and row[1] == method
         pt = Point(row[5], row[6])
         assert geom.distance(pt) < 1e-5
+
+
+def test_build_and_map_write_the_text_pages_their_popups_link_to(example_build, tmp_path):
+    """``build`` writes ``maps/text_<doc>.html``; ``geoplan map`` of the build folder writes them beside its map."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from geoplan.cli import main
+
+    report = json.loads((example_build / "report.json").read_text(encoding="utf-8"))
+    docs = [p["doc"] for p in report["plans"]]
+    for doc in docs:
+        assert (example_build / "maps" / text_page_name(doc)).is_file()
+    assert text_page_name(docs[0]) in (example_build / "maps" / "index.html").read_text(encoding="utf-8")
+
+    for source in (example_build, example_build / "layers" / "geoplan.gpkg"):
+        out = tmp_path / source.name / "map.html"
+        res = CliRunner().invoke(main, ["map", str(source), "-o", str(out)])
+        assert res.exit_code == 0, res.output
+        page = out.parent / text_page_name(docs[0])
+        assert page.read_text(encoding="utf-8") == (example_build / "maps" / text_page_name(docs[0])).read_text(
+            encoding="utf-8")
+        links = _embedded(out.read_text(encoding="utf-8"), "LINKS")
+        assert links and all(h.startswith(text_page_name(docs[0]) + "#m") for h in links.values())
+
+    # a build whose plan file is gone: a map without text links, not links to nothing
+    moved = tmp_path / "moved"
+    shutil.copytree(example_build, moved)
+    report["plans"][0]["file"] = str(tmp_path / "no-such-plan.txt")
+    (moved / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    out2 = tmp_path / "moved-map" / "map.html"
+    res = CliRunner().invoke(main, ["map", str(moved), "-o", str(out2)])
+    assert res.exit_code == 0, res.output
+    assert not (out2.parent / text_page_name(docs[0])).exists()
+    assert "LINKS = " not in out2.read_text(encoding="utf-8")
