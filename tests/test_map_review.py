@@ -240,3 +240,20 @@ def test_build_and_map_write_the_text_pages_their_popups_link_to(example_build, 
     assert res.exit_code == 0, res.output
     assert not (out2.parent / text_page_name(docs[0])).exists()
     assert "LINKS = " not in out2.read_text(encoding="utf-8")
+
+
+def _after(html: str, marker: str) -> object:
+    """The JSON value written right after ``marker`` in the page."""
+    return json.JSONDecoder().raw_decode(html, html.index(marker) + len(marker))[0]
+
+
+def test_over_gcj02_tiles_clicks_and_downloads_say_gcj02(tmp_path):
+    """On 高德 tiles the page draws in GCJ-02: a clicked point is written with crs GCJ-02 (converted on read)."""
+    layer = make_plan_layer()
+    plain = render_map(layer, tmp_path / "a.html", basemap=layer.iloc[:0]).read_text(encoding="utf-8")
+    shifted = render_map(layer, tmp_path / "b.html", tiles="高德", basemap=layer.iloc[:0]).read_text(encoding="utf-8")
+    assert _after(plain, "CFG = ")["crs"] == "EPSG:4326" and _after(plain, "DATUM = ") == "WGS-84"
+    assert _after(shifted, "CFG = ")["crs"] == "GCJ-02" and _after(shifted, "DATUM = ") == "GCJ-02"
+    from geoplan.datum import canonical_crs
+
+    assert canonical_crs(_after(shifted, "CFG = ")["crs"]) == "GCJ-02"  # a crs --overrides accepts
