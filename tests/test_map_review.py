@@ -250,8 +250,16 @@ def _after(html: str, marker: str) -> object:
 def test_over_gcj02_tiles_clicks_and_downloads_say_gcj02(tmp_path):
     """On 高德 tiles the page draws in GCJ-02: a clicked point is written with crs GCJ-02 (converted on read)."""
     layer = make_plan_layer()
-    plain = render_map(layer, tmp_path / "a.html", basemap=layer.iloc[:0]).read_text(encoding="utf-8")
-    shifted = render_map(layer, tmp_path / "b.html", tiles="高德", basemap=layer.iloc[:0]).read_text(encoding="utf-8")
+    unresolved = make_unresolved().assign(candidates="g:1")
+    plain = render_map(layer, tmp_path / "a.html", basemap=layer.iloc[:0], unresolved=unresolved,
+                       gazetteer=FakeGazetteer()).read_text(encoding="utf-8")
+    shifted = render_map(layer, tmp_path / "b.html", tiles="高德", basemap=layer.iloc[:0], unresolved=unresolved,
+                         gazetteer=FakeGazetteer()).read_text(encoding="utf-8")
+    from geoplan.datum import wgs84_to_gcj02
+
+    lat, lon = _after(plain, "ITEMS = ")[0]["cands"][0]["ll"]
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    assert _after(shifted, "ITEMS = ")[0]["cands"][0]["ll"] == pytest.approx([glat, glon], abs=1e-6)
     assert _after(plain, "CFG = ")["crs"] == "EPSG:4326" and _after(plain, "DATUM = ") == "WGS-84"
     assert _after(shifted, "CFG = ")["crs"] == "GCJ-02" and _after(shifted, "DATUM = ") == "GCJ-02"
     from geoplan.datum import canonical_crs

@@ -23,6 +23,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from geoplan.datum import wgs84_to_gcj02
 from geoplan.map.features import APPROXIMATE, drawable
 from geoplan.map.panel import Panel, panel_labels
 from geoplan.map.popup import _text
@@ -309,9 +310,15 @@ class ReviewPanel(Panel):
         style = style or load_style()
         cfg = style.section("review")
         self.items = review_items(features, unresolved, gazetteer, style)
+        gcj = datum.upper().replace("-", "") == "GCJ02"
+        if gcj:  # the gazetteer is WGS-84; a candidate is drawn where the shifted tiles show it
+            for item in self.items:
+                for c in item["cands"]:
+                    if c["ll"]:
+                        lon, lat = wgs84_to_gcj02(c["ll"][1], c["ll"][0])
+                        c["ll"] = [round(lat, 6), round(lon, 6)]
         self.items_json = script_json(self.items)
         self.columns_json = script_json(list(REVIEW_COLUMNS))
-        gcj = datum.upper().replace("-", "") == "GCJ02"
         self.config_json = script_json({
             "reasons": dict(panel_labels("unresolved", style).get("reasons", {})),
             "precisions": {p: style.precision_label(p) for p in APPROXIMATE},
