@@ -453,6 +453,7 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) 
     feats = result.layers.features
     titles = {p.doc: plan_label(p.doc, p.outline.title) for p in result.plans}
     title = "; ".join(titles.values()) or "geoplan"
+    texts = write_text_pages(result.plans, result.layers.mentions, maps_dir, titles)
     index = render_map(
         feats,
         maps_dir / "index.html",
@@ -461,6 +462,8 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) 
         title=title,
         assets=assets,
         basemap=_basemap(ctx, feats),
+        text_docs=texts,
+        gazetteer=ctx.gazetteer,
     )
     parts = [(maps_dir / f"plan_{doc}.html", label, filter_layers(result.layers, doc=doc))
              for doc, label in titles.items() if doc in set(feats["doc"])]
@@ -476,8 +479,36 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) 
                 title=part_title,
                 assets=assets,
                 basemap=_basemap(ctx, part.features),
+                text_docs=texts,
+                gazetteer=ctx.gazetteer,
             )
     return index
+
+
+def write_text_pages(plans: Sequence[PlanResult], mentions, maps_dir: Path, titles: dict[str, str]) -> set[str]:
+    """Write ``text_<doc>.html`` beside the maps for every plan; returns the docs that have one."""
+    from geoplan.map.textpage import write_text_page
+
+    done = set()
+    for p in plans:
+        title = titles.get(p.doc, p.doc)
+        if write_text_page(maps_dir, p.doc, title, p.norm.text, p.outline.nodes, mentions) is not None:
+            done.add(p.doc)
+    return done
+
+
+def reread_plan(path: Path | str, doc: str) -> tuple[NormalizedText, Outline]:
+    """A plan's normalized text and outline again, for pages written after the build (``geoplan map``).
+
+    Reading and normalizing are deterministic, so the offsets of the build's
+    mentions point into this text as long as the file is unchanged (the text
+    page checks that every mention still holds its surface).
+    """
+    raw = read_plan(Path(path))
+    if doc and doc != raw.doc:
+        raw = replace(raw, doc_id=doc)
+    norm = _normalize_pkg.normalize(raw)
+    return norm, build_outline(norm)
 
 
 def _basemap(ctx: Context, feats):

@@ -27,24 +27,9 @@ from geoplan.geocode.overrides import decided_rows
 from geoplan.geocode.placement import OUTSIDE_NOTE
 from geoplan.atomic import write_text
 from geoplan.io.cells import escape_rows
+from geoplan.records import REVIEW_COLUMNS
 
-COLUMNS = (
-    "name",
-    "doc",
-    "jurisdiction",
-    "gazetteer_id",
-    "lon",
-    "lat",
-    "crs",
-    "precision_m",
-    "note",
-    "status",
-    "current_method",
-    "current_confidence",
-    "candidates",
-    "quote",
-    "task_path",
-)
+COLUMNS = REVIEW_COLUMNS  # shared with the map's review panel (geoplan.map.review)
 
 
 def review_rows(result, below: float = 0.6) -> list[dict[str, str]]:
