@@ -68,6 +68,9 @@ PORT_M = 10000.0
 #: ``precision_class`` of an extent (a bounding box standing for a line): by its radius
 EXTENT_CLASSES = (("town", 5000.0), ("district", 50000.0), ("city", float("inf")))
 _M_PER_DEG = 111_320.0
+#: degrees (~5 km) a port or airport point may lie off the province outlines and still be China's:
+#: the outlines are generalised, and ports stand on piers (湛江, 盐田, 大连 lie 0.1–0.5 km out)
+COAST_TOLERANCE = 0.05
 #: coordinates are written to 5 decimals (~1 m)
 DECIMALS = 5
 
@@ -119,11 +122,17 @@ class Counties:
         self.city_names = {c.code[:4]: c.name for c in cities}
 
     def at(self, geom: BaseGeometry) -> str | None:
-        """Code of the county holding the geometry's representative point."""
+        """Code of the county holding the geometry's representative point.
+
+        A point just off the county outlines (a port on a pier, which a
+        1:1M coastline leaves in the sea) takes the nearest county within
+        :data:`COAST_TOLERANCE`.
+        """
         pt = geom.representative_point() if geom.geom_type != "Point" else geom
         idx = self.tree.query(pt, predicate="intersects")
         if len(idx) == 0:
-            return None
+            near = self.tree.query_nearest(pt, max_distance=COAST_TOLERANCE)
+            return self.units[int(near[0])].code if len(near) else None
         return self.units[int(min(idx, key=lambda i: self.geoms[i].area))].code
 
     def touching(self, geom: BaseGeometry) -> list[str]:
@@ -131,6 +140,10 @@ class Counties:
 
     def inside_china(self, geom: BaseGeometry) -> bool:
         return self.china.intersects(geom)
+
+    def on_china_coast(self, geom: BaseGeometry) -> bool:
+        """Inside China or within :data:`COAST_TOLERANCE` of it (a port point on the waterfront)."""
+        return self.china.intersects(geom) or self.china.dwithin(geom, COAST_TOLERANCE)
 
 
 # ------------------------------------------------------------------- stations
@@ -326,7 +339,8 @@ def natural_earth(data: Path, counties: Counties, table: dict, missing: list[str
             if not ne_name or feat.get("geometry") is None:
                 continue
             geom = shapely.make_valid(shape(feat["geometry"]))
-            if not counties.inside_china(geom):
+            point_layer = layer in ("airport", "port")
+            if not (counties.on_china_coast(geom) if point_layer else counties.inside_china(geom)):
                 continue
             if layer in ("lake", "river", "marine"):
                 geom = geom.intersection(counties.china.buffer(0.05)) if layer != "marine" else geom
