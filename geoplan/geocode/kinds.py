@@ -13,7 +13,9 @@ plan named into something else of the same spelling:
 * a homonym outside the plan's province needs evidence in the sentence (its
   province, city or county named there), otherwise it is ambiguous, not placed;
 * an extent (a line known only by its bounding box) is reported at the
-  precision class its layer declares, not at feature precision.
+  precision class its layer declares, not at feature precision;
+* a railway or metro line's name (沪渝蓉沿江高铁) is never placed at a
+  township its name happens to hold (沿江街道).
 
 Rules live here, and their words in the vocabulary file, so that the resolver
 needs only one call at each decision.
@@ -29,6 +31,8 @@ from geoplan.gazetteer.national import bare_station_name, is_national
 
 #: administrative kinds a natural feature must never become
 _UNIT_KINDS = frozenset(ADMIN_KINDS) - {"village"}
+#: townships: a line's name never puts the line at one
+_TOWN_KINDS = frozenset({"town", "street", "village"})
 PRECISION_CLASSES = ("feature", "town", "district", "city")
 
 
@@ -40,6 +44,26 @@ def _rules() -> dict:
 def natural_name(name: str) -> bool:
     """Does the name end in a natural head word (湖, 河, 湾, 岛, 港…)?"""
     return name.strip().endswith(tuple(_rules()["natural_heads"]))
+
+
+def line_name(name: str) -> bool:
+    """Does the name end in a railway or metro line's head word (铁路, 高铁, 城际, 号线…)?
+
+    A line's name is built from abbreviations of the places it links (沪渝蓉,
+    宁淮) and from words that are also townships (沿江); a township found
+    inside it says nothing of where the line runs.
+    """
+    return name.strip().endswith(tuple(_rules()["line_heads"]))
+
+
+def line_name_in(text: str) -> bool:
+    """Does the text hold a line's head word (another line named in a clause)?"""
+    return any(h in text for h in _rules()["line_heads"])
+
+
+def _codes(f: GazetteerFeature) -> list[str]:
+    """Every administrative code a feature carries: its own and those it touches."""
+    return [c for c in (f.admin_code or "", *(f.extra.get("admin_codes", ()) or ())) if c]
 
 
 def names_station(names: Iterable[str]) -> bool:
@@ -71,12 +95,14 @@ def containable(entity_name: str, feats: Iterable[GazetteerFeature], province: s
     something at only inside the plan's own province.
     """
     natural = natural_name(entity_name)
+    line = line_name(entity_name)
     out = []
     for f in feats:
         if natural and f.kind in _UNIT_KINDS:
             continue
-        codes = [f.admin_code or "", *(f.extra.get("admin_codes", ()) or ())]
-        if is_national(f) and province is not None and not any(c.startswith(province) for c in codes):
+        if line and f.kind in _TOWN_KINDS:
+            continue  # 沪渝蓉沿江高铁 is no railway of 沿江街道
+        if is_national(f) and province is not None and not any(c.startswith(province) for c in _codes(f)):
             continue
         out.append(f)
     return out
@@ -111,7 +137,8 @@ def outside_without_evidence(
     """
     anywhere = set(_rules()["placed_anywhere"])
     own = set(own)
-    if any((f.admin_code or "").startswith(province) for f in pool):
+    # a river or line that runs through the province (长江 in an 安徽 plan) is in it
+    if any(c.startswith(province) for f in pool for c in _codes(f)):
         return None
     # a unit written out in full (吴江区 in a 青浦 plan) and a hand-curated regional
     # feature are what the plan names; a national station, lake or line of that
