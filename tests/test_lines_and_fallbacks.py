@@ -1,4 +1,5 @@
-"""Lines drawn through the stations a plan names, and projects placed at the unit written before them.
+"""Lines drawn through the stations a plan names, projects placed at the unit written before them,
+and far homonyms (rivers through the province, curated features of another province) decided honestly.
 
 A synthetic gazetteer (coordinates made up for the test) so that each rule is
 seen alone: anchors in the same clause, no anchor lent by another line, the
@@ -54,6 +55,11 @@ def gaz() -> Gazetteer:
         # a metro line known only by its extent (no course), around 甲乙丙
         _f("ml-1", "本市地铁1号线", "metro_line", box(120.08, 30.08, 120.22, 30.20), P, aliases=("1号线",),
            precision_m=9000.0, precision_class="district"),
+        # hand-curated features of the other province: a generic short name, a long proper one
+        _f("cur-ring", "外环高速", "road", LineString([(122.1, 30.1), (122.3, 30.2)]), Q, origin="curated",
+           aliases=("外环",)),
+        _f("cur-hub", "外市国际开放枢纽", "hub", Point(122.2, 30.3), Q, origin="curated", aliases=("开放枢纽",)),
+        _f("cur-lake", "外山湖", "lake", box(122.3, 30.3, 122.4, 30.4), Q, origin="curated", precision_m=1000.0),
         # a river whose own code is in another province, which runs through this province
         # (another city of it) but not through the plan's city
         _f("rv-long", "长河", "river", LineString([(121.1, 30.6), (122.4, 30.4)]), Q, precision_m=2000.0,
@@ -124,6 +130,27 @@ def test_a_river_through_the_province_is_no_homonym_from_elsewhere(gaz):
     loc = Resolver(gaz, HERE).resolve(_ent("长河", "river"))
     assert loc.gazetteer_id == "rv-long" and loc.precision == "feature"
     assert "lies outside" in loc.reason  # placed, and said to be outside the plan's city
+
+
+@pytest.mark.parametrize("name, kind, surface, sentence, fid", [
+    ("外环高速", "road", "外环", "主城井字加外环快速路网闭合。", None),  # another city's ring road
+    ("外环高速", "road", "外环高速", "推进外环高速建设。", None),  # a short, generic name: whose?
+    ("外环高速", "road", "外环高速", "学习外市外环高速经验。", "cur-ring"),  # the sentence says whose
+    ("外市国际开放枢纽", "hub", "外市国际开放枢纽", "联动外市国际开放枢纽。", "cur-hub"),  # a long proper name
+    ("外市国际开放枢纽", "hub", "开放枢纽", "建设开放枢纽联动区。", None),  # only its short alias
+    ("外山湖", "lake", "外山湖", "学习外山湖治理经验。", "cur-lake"),  # a water body written out
+])
+def test_a_curated_feature_of_another_province_needs_its_name_or_evidence(gaz, name, kind, surface, sentence, fid):
+    ent = _ent(name, kind, sentence)
+    m = ent.mentions[0]
+    at = max(0, sentence.find(surface))
+    ent = Entity(name=name, kind=kind, doc="t", mentions=[Mention(
+        surface=surface, name=name, kind=kind, span=(at, at + len(surface)), raw_span=(at, at + len(surface)),
+        sentence=sentence, task_id=m.task_id, task_path=m.task_path, theme=m.theme, origin="gazetteer")])
+    loc = Resolver(gaz, HERE).resolve(ent)
+    assert loc.gazetteer_id == fid, loc.reason
+    if fid is None:
+        assert loc.unresolved_reason == "ambiguous"
 
 
 # --------------------------------------------------------- written before

@@ -12,6 +12,8 @@ plan named into something else of the same spelling:
 * a number inside a name matches only whole: 5号线 is not inside 15号线;
 * a homonym outside the plan's province needs evidence in the sentence (its
   province, city or county named there), otherwise it is ambiguous, not placed;
+  a hand-curated feature too, unless the plan writes out its name and that is a
+  water body's or a long proper name;
 * an extent (a line known only by its bounding box) is reported at the
   precision class its layer declares, not at feature precision;
 * a railway or metro line's name (沪渝蓉沿江高铁) is never placed at a
@@ -126,24 +128,36 @@ def whole_at(text: str, start: int, size: int) -> bool:
 
 
 def outside_without_evidence(
-    pool: Sequence[GazetteerFeature], sentences: Sequence[str], own: Iterable[str], province: str
+    pool: Sequence[GazetteerFeature],
+    sentences: Sequence[str],
+    own: Iterable[str],
+    province: str,
+    written: Iterable[str] | None = None,
 ) -> list[GazetteerFeature] | None:
     """Candidates outside the plan's province the sentence gives evidence for.
 
     ``None`` when the rule does not apply (a candidate is in the province, or
-    every candidate is a province or city, a unit written in full, or a feature
-    of a curated or user layer); otherwise the candidates whose province, city
-    or county the sentences name, possibly none.
+    every candidate is a province or city, a unit written in full, a feature
+    of a user layer, or a curated water body or feature with a long proper
+    name the plan writes out); otherwise the candidates whose province, city or county the
+    sentences name, possibly none.  ``written``: the surfaces as the plan
+    wrote them (``own`` also holds the canonical name a short alias was
+    matched to); all of ``own`` when not given.
     """
     anywhere = set(_rules()["placed_anywhere"])
     own = set(own)
+    written = set(written) if written is not None else own
+    proper = int(_rules()["proper_name_min"])
     # a river or line that runs through the province (长江 in an 安徽 plan) is in it
     if any(c.startswith(province) for f in pool for c in _codes(f)):
         return None
-    # a unit written out in full (吴江区 in a 青浦 plan) and a hand-curated regional
-    # feature are what the plan names; a national station, lake or line of that
-    # spelling far away, or a unit reached through a short form, needs the sentence to say so
-    if all(f.kind in anywhere or f.origin in ("user", "curated") or (f.origin == "admin" and f.name in own)
+    # a unit written out in full (吴江区 in a 青浦 plan), a planner's own layer and a
+    # curated water body or feature whose long proper name is written out (淀山湖,
+    # 虹桥国际开放枢纽) are what the plan names; a national station, lake or line of that spelling far away, a unit
+    # reached through a short form, or a curated feature of another province reached
+    # through a short or generic name (外环高速, 先行启动区, 综保区) needs the sentence to say so
+    if all(f.kind in anywhere or f.origin == "user" or (f.origin == "admin" and f.name in own)
+           or (f.origin == "curated" and f.name in written and (len(f.name) >= proper or natural_name(f.name)))
            for f in pool):
         return None
     text = "".join(sentences)
