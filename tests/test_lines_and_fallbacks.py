@@ -60,6 +60,7 @@ def gaz() -> Gazetteer:
            aliases=("外环",)),
         _f("cur-hub", "外市国际开放枢纽", "hub", Point(122.2, 30.3), Q, origin="curated", aliases=("开放枢纽",)),
         _f("cur-lake", "外山湖", "lake", box(122.3, 30.3, 122.4, 30.4), Q, origin="curated", precision_m=1000.0),
+        _f("cur-town", "新桥镇", "town", Point(122.1, 30.45), Q, origin="curated", aliases=("新桥",), precision_m=2000.0),
         # a river whose own code is in another province, which runs through this province
         # (another city of it) but not through the plan's city
         _f("rv-long", "长河", "river", LineString([(121.1, 30.6), (122.4, 30.4)]), Q, precision_m=2000.0,
@@ -151,6 +152,13 @@ def test_a_curated_feature_of_another_province_needs_its_name_or_evidence(gaz, n
     assert loc.gazetteer_id == fid, loc.reason
     if fid is None:
         assert loc.unresolved_reason == "ambiguous"
+
+
+def test_a_curated_township_of_another_province_holds_no_name_of_this_one(gaz):
+    loc = Resolver(gaz, HERE).resolve(_ent("新桥机场", "hub", "推进新桥机场建设。"))
+    assert loc.gazetteer_id != "cur-town"
+    loc = Resolver(gaz, HERE).resolve(_ent("新桥机场", "hub", "学习外市新桥机场经验。"))
+    assert loc.gazetteer_id == "cur-town" and loc.method == "contained-name"  # the sentence says where
 
 
 # --------------------------------------------------------- written before

@@ -89,12 +89,16 @@ def filter_candidates(
     return out
 
 
-def containable(entity_name: str, feats: Iterable[GazetteerFeature], province: str | None) -> list[GazetteerFeature]:
+def containable(
+    entity_name: str, feats: Iterable[GazetteerFeature], province: str | None, sentences: Sequence[str] = ()
+) -> list[GazetteerFeature]:
     """Places a name may be placed *at* because it holds their name.
 
     A natural feature's name holding a unit's name (秦淮河 ⊃ 秦淮) tells nothing
     of where it is; a national feature (a station, a lake) is a place to put
-    something at only inside the plan's own province.
+    something at only inside the plan's own province; a curated feature of
+    another province only as :func:`outside_without_evidence` allows it (新桥机场
+    in a 合肥 plan is not at the 新桥镇 of 上海).
     """
     natural = natural_name(entity_name)
     line = line_name(entity_name)
@@ -104,8 +108,13 @@ def containable(entity_name: str, feats: Iterable[GazetteerFeature], province: s
             continue
         if line and f.kind in _TOWN_KINDS:
             continue  # 沪渝蓉沿江高铁 is no railway of 沿江街道
-        if is_national(f) and province is not None and not any(c.startswith(province) for c in _codes(f)):
+        outside = province is not None and not any(c.startswith(province) for c in _codes(f))
+        if outside and is_national(f):
             continue
+        if outside and f.origin == "curated":
+            written = (f.name,) if f.name in entity_name else ()
+            if outside_without_evidence([f], sentences, (), province, written=written) == []:
+                continue
         out.append(f)
     return out
 

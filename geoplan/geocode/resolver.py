@@ -186,7 +186,9 @@ class Resolver:
                 sub = name[i : i + size]
                 if not kinds.whole_at(name, i, size):
                     continue
-                feats = kinds.containable(name, self._eligible(self._contained.get(sub, ())), self._province())
+                feats = kinds.containable(
+                    name, self._eligible(self._contained.get(sub, ())), self._province(), entity.sentences
+                )
                 if size == 2 and i > 0:
                     feats = [f for f in feats if f.origin == "admin"]
                 if not feats or (len(feats) > 1 and spread_m(feats) > SAME_PLACE_M):
