@@ -30,7 +30,7 @@ import csv
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,17 @@ class Counties:
         self.china = unary_union([shapely.make_valid(b.geometry) for b in read_boundaries(src.province)])
         shapely.prepare(self.china)
         self.city_names = {c.code[:4]: c.name for c in cities}
+        self.province_names = {b.code[:2]: b.name for b in read_boundaries(src.province)}
+
+    def city_short(self, code: str | None) -> str | None:
+        """The short name of the city a county code lies in (广州 for 440111); a municipality's own (北京)."""
+        if not code:
+            return None
+        name = self.city_names.get(code[:4]) or self.province_names.get(code[:2], "")
+        for tail in ("市", "特别行政区"):
+            if name.endswith(tail) and len(name) > len(tail) + 1:
+                return name[: -len(tail)]
+        return None
 
     def at(self, geom: BaseGeometry) -> str | None:
         """Code of the county holding the geometry's representative point.
@@ -158,8 +169,24 @@ def station_names(raw: str) -> tuple[str, list[str]] | None:
     return name + "站", [name]
 
 
+def city_dropped(name: str, city: str | None) -> str | None:
+    """``广州白云站`` in 广州 → ``白云站``: plans of the city drop its name from its stations' names.
+
+    Only when at least two characters stay before 站 (南京南站 → 南站 says nothing);
+    the caller keeps it out when another station already has that name.
+    """
+    if not city or not name.startswith(city) or not name.endswith("站"):
+        return None
+    rest = name[len(city):]
+    if len(rest) < 3 or rest[0] in "县市区港" or "站" in rest[:-1] or not re.fullmatch(r"[\u4e00-\u9fff]+", rest):
+        return None  # 承德县北站 is no 县北站, 钦州港东站 no 港东站; a reserved (预留) name stays whole
+    return rest
+
+
 def stations(data: Path, counties: Counties) -> Iterator[dict]:
     raw = json.loads((data / "rail-globe/data/tiles/cn.stations.reconstructed.json").read_text(encoding="utf-8"))
+    # every station's own name: a short form (白云站) another station carries is never added
+    taken = {names[0] for system in ("rail", "metro") for n in raw[system]["n"] if (names := station_names(n or ""))}
     for system, label in (("rail", "railway station"), ("metro", "metro station")):
         cols = raw[system]
         seen: set[tuple[str, int, int]] = set()
@@ -180,10 +207,14 @@ def stations(data: Path, counties: Counties) -> Iterator[dict]:
             if (names[0], code) in by_county:  # one name, one system, one county: one record of it
                 by_county[(names[0], code)][1].append(pt)
                 continue
+            aliases = list(names[1])
+            short = city_dropped(names[0], counties.city_short(code)) if system == "rail" else None
+            if short is not None and short not in taken:
+                aliases.append(short)
             props = {
                 "id": f"cn-{system}-station-{i}",
                 "name": names[0],
-                "aliases": names[1],
+                "aliases": aliases,
                 "kind": "station",
                 "admin_code": code,
                 "precision_m": int(STATION_M),
@@ -192,6 +223,10 @@ def stations(data: Path, counties: Counties) -> Iterator[dict]:
                 "priority": 1 if system == "rail" else 0,
             }
             by_county[(names[0], code)] = (props, [pt])
+        # a short form two stations would take (国际港站 of 西安 and of 赣州) is a common noun: neither gets it
+        shorts = Counter(a for props, _ in by_county.values() for a in props["aliases"] if a.endswith("站"))
+        for props, _ in by_county.values():
+            props["aliases"] = [a for a in props["aliases"] if shorts[a] <= 1 or not a.endswith("站")]
         for props, pts in by_county.values():
             geom: BaseGeometry = pts[0]
             if len(pts) > 1:

@@ -51,6 +51,7 @@ from geoplan.geocode.placement import (
     placement,
     source_text,
     spread_m,
+    top_layer_per_county,
     unresolved,
 )
 from geoplan.geocode.protocol import GazetteerLike
@@ -191,6 +192,9 @@ class Resolver:
                 )
                 if size == 2 and i > 0:
                     feats = [f for f in feats if f.origin == "admin"]
+                # within one county the better-documented layer's record of a name (a curated
+                # station over the national point of it), as the choice of an exact name does
+                feats = top_layer_per_county(feats)
                 if not feats or (len(feats) > 1 and spread_m(feats) > SAME_PLACE_M):
                     continue
                 found.append((sub, max(feats, key=origin_rank)))
