@@ -88,7 +88,9 @@ class Choice:
                 pool = inside
             else:
                 outside = True
-                evident = kinds.outside_without_evidence(pool, entity.sentences, (entity.name, *entity.surfaces), j.province_prefix)
+                evident = kinds.outside_without_evidence(
+                    pool, entity.sentences, (entity.name, *entity.surfaces), j.province_prefix, written=entity.surfaces
+                )
                 if evident is not None and not evident:
                     return unresolved("ambiguous",
                         f"{entity.name!r} names no place in {j.name}'s province, "
