@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 from geoplan.extract.dictionary import DictMatch, NameMatcher, build_name_map
 from geoplan.extract.discovery import Candidate, Discoverer
-from geoplan.extract.grammar import coordinated
+from geoplan.extract.fuller import fuller_name, short_forms
+from geoplan.extract.grammar import coordinated, listed_before_category
 from geoplan.extract.rejected import Rejected
+from geoplan.extract.shapes import category_phrase, generic_only
 from geoplan.extract.vocab import ExtractVocab, load_vocab
 from geoplan.gazetteer.codes import city_code, city_prefix, province_code, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
@@ -168,8 +170,10 @@ class Extractor:
         found: list[_Found] = []
         dropped: list[tuple[int, int, str, str]] = []
         for s, e in self._body_sentences(norm):
-            found.extend(self._in_sentence(text, s, e, dropped if rejected is not None else None))
-        found = self._with_their_cities(text, found, dropped if rejected is not None else None)
+            # what a sentence sets aside is kept: a plan's fuller mentions may explain it later
+            found.extend(self._in_sentence(text, s, e, dropped))
+        found = self._with_their_cities(text, found, dropped)
+        found, dropped = self._read_short_forms(text, found, dropped)
         if rejected is not None:
             for a, b, rule, cand in dropped:
                 node = outline.node_at(a)
@@ -246,7 +250,7 @@ class Extractor:
         for d in dict_hits:
             outer = next((c for c in cands if c.start <= d.start and d.end <= c.end and (c.start, c.end) != (d.start, d.end)), None)
             if outer is not None and outer.rule != "coordination":
-                if self._county_short_form(d):
+                if self._county_short_form(d) or self._alias_inside(d, outer):
                     # 花溪 inside 浣花溪公园, 红山 of 红山森林动物园: a unit's short form
                     # inside a longer name is part of that name, not the unit
                     drop(d.start, d.end, "inside-longer-name", self._canonical(d))
@@ -265,6 +269,12 @@ class Extractor:
             ids = self.matcher.ids(c.name)
             conf = self.vocab.confidence_of("weak" if c.weak else c.rule)
             out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
+        ends = {t.end for t in toks}
+        for c in listed_before_category(text, s, e, v, ends, self._list_item_is_name):
+            if any(f.start < c.end and c.start < f.end for f in out):
+                continue  # already a name (江浦 of 江浦、大厂、桥北等老城片区), or part of one
+            conf = v.confidence_of(c.rule)
+            out.append(_Found(c.start, c.end, text[c.start : c.end], c.name, c.kind, "discovery", self.matcher.ids(c.name), c.rule, conf))
         out.sort(key=lambda f: (f.start, -f.end))
         for g in generic:
             # 开发区, 生态廊道: a category; reported unless a list turned it into names
@@ -297,6 +307,62 @@ class Extractor:
                 drop(a, b, "weak-alone")
         return out
 
+    def _read_short_forms(
+        self, text: str, found: list[_Found], dropped: list[tuple[int, int, str, str]]
+    ) -> tuple[list[_Found], list[tuple[int, int, str, str]]]:
+        """Short forms the plan's own fuller mentions explain (北站 → 南京北站), see :mod:`.fuller`.
+
+        A bare head a list made a name (北站 of 研创园、北站、药谷等重点片区) and a
+        span set aside as a category become the one found name ending in them,
+        grouped with it; the rest is left as it was.
+        """
+        first: dict[str, _Found] = {}
+        for f in found:
+            first.setdefault(f.name, f)
+        conf = self.vocab.confidence_of("fuller-form")
+
+        def as_fuller(a: int, b: int, name: str) -> _Found:
+            full = first[name]
+            return _Found(a, b, text[a:b], name, full.kind, full.origin, full.ids, "fuller-form", conf)
+
+        out = []
+        for f in found:
+            if f.rule == "list-category" and f.name in self.vocab.head_kind:
+                name = fuller_name(f.name, (n for n in first if n != f.name))
+                if name is not None:
+                    f = as_fuller(f.start, f.end, name)
+            out.append(f)
+        forms = short_forms(text, [(a, b, r) for a, b, r, _ in dropped], [(f.start, f.end, f.name) for f in out], self.vocab)
+        if not forms:
+            return out, dropped
+        out.extend(as_fuller(sf.start, sf.end, sf.name) for sf in forms)
+        out.sort(key=lambda f: (f.start, -f.end))
+        spans = [(sf.start, sf.end) for sf in forms]
+        # a span read as a short form is no longer set aside (nor what lies inside it)
+        kept = [d for d in dropped if not any(x <= d[0] and d[1] <= y for x, y in spans)]
+        return out, kept
+
+    def _list_item_is_name(self, item: str) -> bool:
+        """Whether a list item before "等 <category>" is a name by itself.
+
+        A gazetteer name, a head word that names one place in a plan (北站, 研创园;
+        not 中心 or 片区), a stem with a proper part, or one word the dictionary
+        hardly knows (药谷): not an everyday word (教育, 医疗) nor a generic phrase.
+        """
+        v = self.vocab
+        if item in v.generic or item in v.not_places or item in v.breakers or generic_only(item, v.generic):
+            return False
+        if any(item.endswith(a) for a in v.actor_heads):
+            return False  # 南京航空航天大学、…: a list of organisations
+        if item in self.matcher:
+            return True
+        if item in v.head_kind:
+            return item not in v.weak_heads
+        if not self.discoverer.can_be_name(item):
+            words = self.discoverer.tokens(item, 0, len(item))
+            return len(words) == 1 and self.discoverer.word_frequency(item) < v.rare_freq
+        return True
+
     def _slogan_spans(self, text: str, s: int, e: int) -> list[tuple[int, int]]:
         out = []
         for sl in self._slogans:
@@ -305,6 +371,18 @@ class Extractor:
                 out.append((i, i + len(sl)))
                 i = text.find(sl, i + 1, e)
         return out
+
+    def _alias_inside(self, d: DictMatch, outer: Candidate) -> bool:
+        """True when a gazetteer name inside a longer name is written in another spelling than the feature's own.
+
+        扬子江产业科技创新试验区 borrows 扬子江 as a brand: an alias of 长江 inside
+        a name is part of that name, where the full name (黄浦江 of 黄浦江江川段)
+        names the river itself.  A line or station name keeps what it holds.
+        """
+        if outer.kind in self.vocab.locator_before or outer.kind in ("station", "hub"):
+            return False  # 首都机场线望京南站: a line glued to its station names both
+        feats = [self._features[i] for i in d.ids if i in self._features]
+        return bool(feats) and all(d.surface != f.name for f in feats)
 
     def _county_short_form(self, d: DictMatch) -> bool:
         """True when every feature the match names is an administrative unit written here in a short form
@@ -323,6 +401,8 @@ class Extractor:
         an ordinary planning word (城区, 新区).
         """
         feats = [self._features[i] for i in d.ids if i in self._features]
+        if feats and all(f.origin != "admin" for f in feats) and self._names_a_category(d, feats):
+            return "category"
         if not feats or any(f.origin not in ("admin", NATIONAL) for f in feats):
             return None
         if d.surface in self.vocab.generic:
@@ -338,6 +418,24 @@ class Extractor:
         starts = {t.start for t in toks}
         ends = {t.end for t in toks}
         return None if d.start in starts and d.end in ends else "not-a-word"
+
+    def _names_a_category(self, d: DictMatch, feats: list[GazetteerFeature]) -> bool:
+        """True when a match of a layer feature is spelled like a category (火车站, 综保区).
+
+        A metro station called 火车站 or a park's alias 综保区 are that place
+        only in their own area; elsewhere the words name a kind of place.  A
+        curated feature of the plan's own area keeps its aliases, a national
+        one only its full name there.
+        """
+        v = self.vocab
+        if not category_phrase(d.surface, v.head_kind, v.generic):
+            return False
+        j = self.jurisdiction
+        if j is None:
+            return True
+        return not any(
+            j.contains_code(f.admin_code) and (f.origin != NATIONAL or d.surface == f.name) for f in feats
+        )
 
     def _canonical(self, d: DictMatch) -> str:
         """The name a match would have stood for (for the report)."""

@@ -25,7 +25,17 @@ from collections.abc import Iterable
 
 from geoplan.extract.candidates import Candidate, Token, drop_inner, pair_right
 from geoplan.extract.evidence import Evidence
-from geoplan.extract.shapes import NUMERALS, PUNCT, after_count, balance_quotes, counting_slogan, generic_only, skip_slogan
+from geoplan.extract.shapes import (
+    NUMERALS,
+    PUNCT,
+    after_count,
+    after_descriptor,
+    balance_quotes,
+    category_phrase,
+    counting_slogan,
+    generic_only,
+    skip_slogan,
+)
 from geoplan.extract.vocab import ExtractVocab
 from geoplan.gazetteer.names import ends_like_unit
 
@@ -193,6 +203,10 @@ class Discoverer:
                 stem_start += len(prefix)
                 break
         stem_start = after_count(text, stem_start, hs)
+        cut = after_descriptor(text, stem_start, hs, v.descriptor_ends, {t.end for t in toks})
+        if cut > stem_start and not self._names_a_place(text[stem_start : cut - 1]):
+            # 海港经济型新城 is a category; 合肥综合性国家科学中心 a place's title
+            stem_start = cut
         while stem_start < hs and text[stem_start] in "-—－+＋":
             stem_start += 1  # "-城市公园-地区公园", "+生产基地": a chain's tail is no name
         if head in v.numeric_heads:
@@ -222,7 +236,12 @@ class Discoverer:
         if not whole_item:
             for k in range(stem_start + 1, hs):
                 # G50青浦: two known names side by side, 浦 is 青浦's, not a head
-                if text[k:end] in self.known and (text[stem_start:k] not in self.known or len(head) == 1):
+                inner = text[k:end]
+                if (
+                    inner in self.known
+                    and (text[stem_start:k] not in self.known or len(head) == 1)
+                    and not category_phrase(inner, v.head_kind, v.generic)
+                ):
                     return None
         stem_tokens = [t for t in stem_tokens if t.end > stem_start]
         if len(stem) == 1 and kind in v.bare_proper_kinds and self._bare_place_word(toks, stem_start, name_end, name):
@@ -237,6 +256,13 @@ class Discoverer:
         return Candidate(
             stem_start, end, name, kind, head, stem, generic=verdict == "generic", weak=verdict == "weak"
         )
+
+    def _names_a_place(self, text: str) -> bool:
+        """Whether ``text`` holds a known place or macro-region name, or is a region's short form (合肥, 大湾区)."""
+        if any(True for _ in self.evidence.known_in(text)):
+            return True
+        # a region's tail of three characters or more stands for it (大湾区 of 粤港澳大湾区)
+        return any(r[k:] in text for r in self.regions for k in range(max(1, len(r) - 2)) if len(r) >= 2)
 
     def _bare_place_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
         """长江, 滁河: one token the segmenter tags as a place, no administrative unit's name."""

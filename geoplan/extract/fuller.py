@@ -1,0 +1,94 @@
+"""Short forms read through the plan's own fuller mentions: 北站 → 南京北站, 新材料科技园 → 江北新材料科技园.
+
+A plan names a place in full once (南京北站, 江北新材料科技园) and later by the
+part that tells it apart in context (北站, 新材料科技园).  Alone, such a part
+has no proper name in it and is set aside as a category; but when the same plan
+names exactly one place whose name ends in it, the part is that place.  The
+rule reads nothing but the plan itself, so it holds for any plan: a part two of
+the plan's names end in (新城 of 禄口新城 and 柘塘新城) stays unresolved.
+
+Why a module: it runs once per plan, after every sentence was read, over what
+the sentences found and what they set aside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from geoplan.extract.vocab import ExtractVocab
+
+#: rules of set-aside spans whose text may be a short form of a name the plan writes in full
+RESOLVABLE_RULES = frozenset({"category", "no-proper-part", "weak-alone"})
+
+
+@dataclass(frozen=True)
+class ShortForm:
+    start: int
+    end: int
+    surface: str
+    name: str  # the plan's fuller name it stands for
+
+
+def fuller_name(short: str, names: Iterable[str]) -> str | None:
+    """The one name of ``names`` that ends in ``short`` and is longer, or ``None``.
+
+    Names nested in one another count once (江北新区 and 南京江北新区 are one
+    place for 新区): the shortest of a chain is the answer.
+    """
+    longer = {n for n in names if len(n) > len(short) and n.endswith(short)}
+    minimal = [n for n in longer if not any(m != n and n.endswith(m) for m in longer)]
+    return minimal[0] if len(minimal) == 1 else None
+
+
+def can_be_short_form(surface: str, vocab: ExtractVocab, listed: bool) -> bool:
+    """Whether a span set aside may stand for a fuller name.
+
+    Never a generic word, a phrase listed as no place or a weak head (中心, 片区:
+    too vague to point at one place).  A head word alone (北站, 新区) only as an
+    item of a list of names, where the plan uses it as a name; a generic stem
+    with its head (新材料科技园, 临空经济示范区) anywhere.
+    """
+    if len(surface) < 2 or surface in vocab.generic or surface in vocab.not_places or surface in vocab.weak_heads:
+        return False
+    if surface in vocab.head_kind:
+        return listed
+    return True
+
+
+def short_forms(
+    text: str,
+    set_aside: Iterable[tuple[int, int, str]],
+    found: Iterable[tuple[int, int, str]],
+    vocab: ExtractVocab,
+) -> list[ShortForm]:
+    """Spans set aside ``(start, end, rule)`` that stand for one of the plan's found names.
+
+    ``found``: ``(start, end, name)`` of every mention kept.  A span overlapping
+    a kept mention is part of it and is left alone; of overlapping spans the
+    longest resolvable one wins.
+    """
+    found = list(found)
+    by_suffix: dict[str, set[str]] = {}
+    for n in {n for _, _, n in found}:
+        # every proper suffix of every name, once: a lookup per span instead of a scan of the names
+        for k in range(1, len(n) - 1):
+            by_suffix.setdefault(n[k:], set()).add(n)
+    taken = sorted((a, b) for a, b, _ in found)
+    seps = vocab.list_separators
+    out: list[ShortForm] = []
+    for a, b, rule in sorted(set_aside, key=lambda x: (x[0], -(x[1] - x[0]))):
+        if rule not in RESOLVABLE_RULES:
+            continue
+        if any(x < b and a < y for x, y in taken):
+            continue
+        surface = text[a:b]
+        listed = (a > 0 and text[a - 1] in seps) or (b < len(text) and text[b] in seps)
+        if not can_be_short_form(surface, vocab, listed):
+            continue
+        name = fuller_name(surface, by_suffix.get(surface, ()))
+        if name is None:
+            continue
+        out.append(ShortForm(a, b, surface, name))
+        taken.append((a, b))
+    return out
