@@ -170,3 +170,20 @@ def test_generic_words_after_yu_make_one_name_with_the_part_before(run):
     assert "泖甸智能制造装备创新港" not in names(ms)
     ms, _ = run("统筹教育与医疗中心建设。")
     assert not names(ms)
+
+
+# ------------------------------------------------- words a list or the plan vouches for
+def test_a_two_character_word_ending_in_a_head_needs_a_list_of_names(run):
+    ms, _ = run("加快岚山、梅泖湖周边地区功能升级。")
+    assert {"岚山", "梅泖湖"} <= names(ms)
+    ms, rejected = run("加快岚山周边地区功能升级。")
+    assert "岚山" not in names(ms)
+    assert any(r.surface == "岚山" and r.rule == "weak-alone" for r in rejected)
+
+
+def test_an_unknown_stem_the_plan_puts_before_two_heads_is_a_name(run):
+    ms, _ = run("加强铁坝老镇区整治提升，打造铁坝生活中心。")
+    got = {m.name: m.rule for m in ms}
+    assert got.get("铁坝老镇区") == "recurring-stem" and got.get("铁坝生活中心") == "recurring-stem"
+    ms, _ = run("加强铁坝老镇区整治提升。")
+    assert "铁坝老镇区" not in names(ms)

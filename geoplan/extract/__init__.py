@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from geoplan.extract.dictionary import DictMatch, NameMatcher, build_name_map
 from geoplan.extract.discovery import Candidate, Discoverer
-from geoplan.extract.fuller import fuller_name, short_forms
+from geoplan.extract.fuller import fuller_name, recurring_stems, short_forms
 from geoplan.extract.grammar import coordinated, listed_before_category
 from geoplan.extract.rejected import Rejected
 from geoplan.extract.shapes import category_phrase, generic_only
@@ -332,12 +332,18 @@ class Extractor:
                 if name is not None:
                     f = as_fuller(f.start, f.end, name)
             out.append(f)
-        forms = short_forms(text, [(a, b, r) for a, b, r, _ in dropped], [(f.start, f.end, f.name) for f in out], self.vocab)
-        if not forms:
+        aside = [(a, b, r) for a, b, r, _ in dropped]
+        forms = short_forms(text, aside, [(f.start, f.end, f.name) for f in out], self.vocab)
+        recurring = recurring_stems(text, aside, self.vocab)
+        if not forms and not recurring:
             return out, dropped
         out.extend(as_fuller(sf.start, sf.end, sf.name) for sf in forms)
+        weak = self.vocab.confidence_of("recurring-stem")
+        for a, b, head in recurring:
+            name = text[a:b]
+            out.append(_Found(a, b, name, name, self.vocab.head_kind[head], "discovery", self.matcher.ids(name), "recurring-stem", weak))
         out.sort(key=lambda f: (f.start, -f.end))
-        spans = [(sf.start, sf.end) for sf in forms]
+        spans = [(sf.start, sf.end) for sf in forms] + [(a, b) for a, b, _ in recurring]
         # a span read as a short form is no longer set aside (nor what lies inside it)
         kept = [d for d in dropped if not any(x <= d[0] and d[1] <= y for x, y in spans)]
         return out, kept

@@ -246,6 +246,10 @@ class Discoverer:
         stem_tokens = [t for t in stem_tokens if t.end > stem_start]
         if len(stem) == 1 and kind in v.bare_proper_kinds and self._bare_place_word(toks, stem_start, name_end, name):
             return Candidate(stem_start, end, name, kind, head, stem)
+        if len(stem) == 1 and len(head) == 1 and self._one_word(toks, stem_start, name_end, name):
+            # 方山 beside 梅龙湖: one word of two characters ending in a head is a name
+            # only when a list of names vouches for it (东山 alone may be any east hill)
+            return Candidate(stem_start, end, name, kind, head, stem, weak=True)
         verdict, rule = self.evidence.judge(stem, head, kind, stem_tokens, name)
         if verdict is False:
             if dropped is not None and len(stem) >= 2:
@@ -263,6 +267,18 @@ class Discoverer:
             return True
         # a region's tail of three characters or more stands for it (大湾区 of 粤港澳大湾区)
         return any(r[k:] in text for r in self.regions for k in range(max(1, len(r) - 2)) if len(r) >= 2)
+
+    def _one_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
+        """One token, no generic word and no everyday word (江河, 山区).
+
+        A far county's short form may be spelled so (方山); the list of names the
+        weak candidate needs says which is meant here."""
+        v = self.vocab
+        if name in v.generic or name in v.not_places or name in v.breakers:
+            return False
+        if max(self.evidence.base_frequency(name), self.word_frequency(name)) >= v.proper_freq:
+            return False
+        return any(t.start == start and t.end == end for t in toks)
 
     def _bare_place_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
         """长江, 滁河: one token the segmenter tags as a place, no administrative unit's name."""

@@ -92,3 +92,28 @@ def short_forms(
         out.append(ShortForm(a, b, surface, name))
         taken.append((a, b))
     return out
+
+
+def recurring_stems(text: str, set_aside: Iterable[tuple[int, int, str]], vocab: ExtractVocab) -> list[tuple[int, int, str]]:
+    """Weak names whose stem the plan puts before two different heads: ``(start, end, head)``.
+
+    铜井 is a word no dictionary knows, and alone it proves nothing; a plan that
+    writes 铜井老镇区 and 铜井生活中心 uses it as a name.  Spans set aside as
+    ``weak-alone`` are grouped by their first two characters (the unknown word
+    opening them); a group seen with two heads or more makes every one of them a
+    name.
+    """
+    by_stem: dict[str, list[tuple[int, int, str]]] = {}
+    for a, b, rule in set_aside:
+        if rule != "weak-alone":
+            continue
+        name = text[a:b]
+        head = next((h for h in vocab.heads_longest_first if name.endswith(h) and len(h) < len(name)), None)
+        if head is None or len(name) - len(head) < 2 or name[:2] in vocab.generic:
+            continue  # 跨境电商…, 跨境资管…: a planning word opening two names proves nothing
+        by_stem.setdefault(name[:2], []).append((a, b, head))
+    out = []
+    for spans in by_stem.values():
+        if len({h for _, _, h in spans}) >= 2:
+            out.extend(spans)
+    return out

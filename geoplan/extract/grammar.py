@@ -23,6 +23,8 @@ from geoplan.extract.shapes import NUMERALS, generic_only
 from geoplan.extract.vocab import ExtractVocab
 
 _MAX_ITEM = 8
+#: a head this long is shared by the list before it even with no generic words (遗址公园)
+_SHARED_HEAD = 4
 _LIST_END = ("等", "和", "及", "与")
 _COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两]+)[个座条处]")
 
@@ -62,7 +64,8 @@ def coordinated(
         items = _items_before(text, sent_start, j - 1, vocab, min_items=2 if count is not None else 1)
     else:
         tail = _generic_tail(cand.stem, vocab)
-        if len(tail) < 2 or cand.start <= sent_start or text[cand.start - 1] != "、":
+        # a compound head (遗址公园, 湿地公园) is shared like a generic tail: 官窑山、薛城遗址公园
+        if (len(tail) < 2 and len(cand.head) < _SHARED_HEAD) or cand.start <= sent_start or text[cand.start - 1] != "、":
             return []
         shared = tail + head_text
         items = _items_before(text, sent_start, cand.start - 1, vocab, min_items=1)
