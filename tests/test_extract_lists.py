@@ -187,3 +187,43 @@ def test_an_unknown_stem_the_plan_puts_before_two_heads_is_a_name(run):
     assert got.get("铁坝老镇区") == "recurring-stem" and got.get("铁坝生活中心") == "recurring-stem"
     ms, _ = run("加强铁坝老镇区整治提升。")
     assert "铁坝老镇区" not in names(ms)
+
+
+def test_a_head_word_standing_as_a_name_in_a_list(run):
+    ms, _ = run("支持以奥体中心、岚湾体育公园等大型场馆为核心的商务区建设。")
+    assert "奥体中心" in names(ms)
+    ms, _ = run("建设湿地公园、岚湾体育公园。")
+    assert "湿地公园" not in names(ms)  # generic words and a shorter head: a kind of place
+
+
+def test_a_rare_character_is_part_of_a_name_whatever_its_tag(run):
+    ms, _ = run("推进浡泥国王纪念园的系统性保护。")
+    assert "浡泥国王纪念园" in names(ms)
+
+
+# ------------------------------------------------------------------ table columns
+TABLE = "\n".join(
+    [
+        "专栏  新城发展指引",
+        "地区 指引内容",
+        "禄泖新城 建设枢纽门户地区。",
+        "柘岚新城 建设重要节点。",
+        "滨江新城 聚力发展高端装备制造。",
+        "桥甸新城 发展先进制造业。",
+        "",
+        "滨江新城和城市公园都要建设。",
+    ]
+)
+
+
+def test_a_cell_in_a_column_of_names_with_one_head_is_a_name(run):
+    ms, _ = run(TABLE)
+    cells = [m for m in ms if m.name == "滨江新城"]
+    # the cell is a name; the same words in the prose below stay a category
+    assert len(cells) == 1 and cells[0].rule == "table-column" and cells[0].kind == "zone"
+    assert cells[0].sentence.startswith("滨江新城 聚力")
+
+
+def test_a_column_needs_three_named_cells(run):
+    ms, _ = run("\n".join(TABLE.splitlines()[:4] + TABLE.splitlines()[4:5]))
+    assert "滨江新城" not in names(ms)

@@ -23,6 +23,7 @@ from geoplan.extract.fuller import fuller_name, recurring_stems, short_forms
 from geoplan.extract.grammar import coordinated, listed_before_category
 from geoplan.extract.rejected import Rejected
 from geoplan.extract.shapes import category_phrase, generic_only
+from geoplan.extract.tables import column_names
 from geoplan.extract.vocab import ExtractVocab, load_vocab
 from geoplan.gazetteer.codes import city_code, city_prefix, province_code, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
@@ -36,6 +37,9 @@ __all__ = ["Extractor", "Rejected", "extract", "sentences"]
 _COMMON_WORD_FREQ = 3000
 #: the same for a short form of a unit outside the plan's province (新建 of 江西 in a 浙江 plan)
 _AWAY_WORD_FREQ = 500
+
+#: a head word this long may stand as a name in a list (奥体中心); shorter ones are kinds of places
+_LISTED_HEAD = 4
 
 #: kinds of administrative units whose short or far forms need company to count
 _UNIT_KINDS = frozenset({"district", "town", "street"})
@@ -174,6 +178,7 @@ class Extractor:
             found.extend(self._in_sentence(text, s, e, dropped))
         found = self._with_their_cities(text, found, dropped)
         found, dropped = self._read_short_forms(text, found, dropped)
+        found = self._with_table_columns(text, norm.body_start, found)
         if rejected is not None:
             for a, b, rule, cand in dropped:
                 node = outline.node_at(a)
@@ -243,6 +248,9 @@ class Extractor:
             extra.extend(coordinated(text, c, v, s, accept=self.discoverer.can_be_name))
         generic = [c for c in cands if c.generic]
         cands = [c for c in cands if not c.generic and free(c.start, c.end)] + extra
+        listed_heads = self._listed_bare_heads(text, generic, cands, dict_hits)
+        generic = [g for g in generic if g not in listed_heads]
+        cands += listed_heads
         cands = self._confirm_weak(text, cands, dict_hits, drop)
         out: list[_Found] = []
         # discovered names win where they strictly contain a gazetteer name
@@ -281,6 +289,37 @@ class Extractor:
             if not any(f.start < g.end and g.start < f.end for f in out):
                 drop(g.start, g.end, "category")
         return out
+
+    def _listed_bare_heads(
+        self, text: str, generic: list[Candidate], cands: list[Candidate], dict_hits: list[DictMatch]
+    ) -> list[Candidate]:
+        """Head words standing as names in a list beside a name: 奥体中心 of 奥体中心、青奥体育公园.
+
+        A head of four characters or more that is not generic words plus a
+        shorter head (奥体中心, 中央商务区; not 湿地公园 or 文化中心) names one
+        place of the plan's when a name stands next to it in a list; the plan's
+        fuller mention may say which.  Shorter heads (博物馆, 先行区) are too often
+        a kind of place.
+        """
+        v = self.vocab
+        strong = [(c.start, c.end) for c in cands if not c.weak] + [(d.start, d.end) for d in dict_hits]
+        seps = v.list_separators
+        out = []
+        for g in generic:
+            name = text[g.start : g.end]
+            if g.stem or len(name) < _LISTED_HEAD or name in v.generic or name in v.not_places:
+                continue
+            # 湿地公园, 文化中心: generic words and a shorter head, a category in any list
+            if generic_only(name, v.generic) or category_phrase(name, self._shorter_heads(name), v.generic):
+                continue
+            before = g.start > 0 and text[g.start - 1] in seps and any(e == g.start - 1 for _, e in strong)
+            after = g.end < len(text) and text[g.end] in seps and any(st == g.end + 1 for st, _ in strong)
+            if before or after:
+                out.append(Candidate(g.start, g.end, name, g.kind, g.head, "", rule="listed-head"))
+        return out
+
+    def _shorter_heads(self, name: str) -> tuple[str, ...]:
+        return tuple(h for h in self.vocab.heads_longest_first if len(h) < len(name) and name.endswith(h))
 
     def _confirm_weak(self, text: str, cands: list[Candidate], dict_hits: list[DictMatch], drop=None) -> list[Candidate]:
         """Keep a weakly evidenced name only when it stands in a list of names.
@@ -327,7 +366,7 @@ class Extractor:
 
         out = []
         for f in found:
-            if f.rule == "list-category" and f.name in self.vocab.head_kind:
+            if f.rule in ("list-category", "listed-head") and f.name in self.vocab.head_kind:
                 name = fuller_name(f.name, (n for n in first if n != f.name))
                 if name is not None:
                     f = as_fuller(f.start, f.end, name)
@@ -347,6 +386,18 @@ class Extractor:
         # a span read as a short form is no longer set aside (nor what lies inside it)
         kept = [d for d in dropped if not any(x <= d[0] and d[1] <= y for x, y in spans)]
         return out, kept
+
+    def _with_table_columns(self, text: str, start: int, found: list[_Found]) -> list[_Found]:
+        """Add the cells a column of names vouches for (滨江新城 among 禄口新城, 柘塘新城 …), see :mod:`.tables`."""
+        cells = column_names(text, start, [(f.start, f.end) for f in found], self.vocab)
+        if not cells:
+            return found
+        conf = self.vocab.confidence_of("table-column")
+        for a, b, head in cells:
+            name = text[a:b]
+            found.append(_Found(a, b, name, name, self.vocab.head_kind[head], "discovery", self.matcher.ids(name), "table-column", conf))
+        found.sort(key=lambda f: (f.start, -f.end))
+        return found
 
     def _list_item_is_name(self, item: str) -> bool:
         """Whether a list item before "等 <category>" is a name by itself.

@@ -467,6 +467,8 @@ class Discoverer:
             return piece[0].isdigit() or len(piece) < 2
         if piece in v.generic:
             return False
+        if len(piece) == 1 and piece not in v.stop_chars and self.word_frequency(piece) < v.rare_freq:
+            return False  # 浡 of 浡泥国王纪念园: a rare character is a name's, whatever its tag
         flag = t.flag
         if flag == "m" and not numeric and (set(piece) & NUMERALS or piece[0].isdigit()):
             # counts ("两条", "万亩", "一批") never open a name before a plain head
