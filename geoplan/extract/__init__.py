@@ -15,15 +15,15 @@ task node it sits under.  :func:`aggregate` groups the mentions of one entity.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from geoplan.extract.candidates import Found
 from geoplan.extract.dictionary import DictMatch, NameMatcher, build_name_map
 from geoplan.extract.discovery import Candidate, Discoverer
-from geoplan.extract.fuller import fuller_name, recurring_stems, short_forms
+from geoplan.extract.fuller import read_short_forms
 from geoplan.extract.grammar import coordinated, listed_before_category
 from geoplan.extract.rejected import Rejected
 from geoplan.extract.shapes import category_phrase, generic_only
-from geoplan.extract.tables import column_names
+from geoplan.extract.tables import with_table_columns
 from geoplan.extract.vocab import ExtractVocab, load_vocab
 from geoplan.gazetteer.codes import city_code, city_prefix, province_code, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
@@ -45,17 +45,6 @@ _LISTED_HEAD = 4
 _UNIT_KINDS = frozenset({"district", "town", "street"})
 
 
-@dataclass(frozen=True)
-class _Found:
-    start: int
-    end: int
-    surface: str
-    name: str
-    kind: str
-    origin: str
-    ids: tuple[str, ...]
-    rule: str
-    confidence: float = 0.9
 
 
 def sentences(text: str, start: int, end: int, ends: str = "。；！？\n") -> list[tuple[int, int]]:
@@ -171,14 +160,14 @@ class Extractor:
         rule that set it aside (the ``not_a_place`` report).
         """
         text = norm.text
-        found: list[_Found] = []
+        found: list[Found] = []
         dropped: list[tuple[int, int, str, str]] = []
         for s, e in self._body_sentences(norm):
             # what a sentence sets aside is kept: a plan's fuller mentions may explain it later
             found.extend(self._in_sentence(text, s, e, dropped))
         found = self._with_their_cities(text, found, dropped)
-        found, dropped = self._read_short_forms(text, found, dropped)
-        found = self._with_table_columns(text, norm.body_start, found)
+        found, dropped = read_short_forms(text, found, dropped, self.vocab, self.matcher.ids)
+        found = with_table_columns(text, norm.body_start, found, self.vocab, self.matcher.ids)
         if rejected is not None:
             for a, b, rule, cand in dropped:
                 node = outline.node_at(a)
@@ -222,7 +211,7 @@ class Extractor:
 
     def _in_sentence(
         self, text: str, s: int, e: int, dropped: list[tuple[int, int, str, str]] | None = None
-    ) -> list[_Found]:
+    ) -> list[Found]:
         v = self.vocab
         toks = self.discoverer.tokens(text, s, e)
         slogans = self._slogan_spans(text, s, e)
@@ -252,7 +241,7 @@ class Extractor:
         generic = [g for g in generic if g not in listed_heads]
         cands += listed_heads
         cands = self._confirm_weak(text, cands, dict_hits, drop)
-        out: list[_Found] = []
+        out: list[Found] = []
         # discovered names win where they strictly contain a gazetteer name
         # (朱家角镇卫生服务中心 ⊃ 朱家角镇); the inner name is kept as a nested mention
         for d in dict_hits:
@@ -276,13 +265,13 @@ class Extractor:
             surface = text[span[0] : span[1]]
             ids = self.matcher.ids(c.name)
             conf = self.vocab.confidence_of("weak" if c.weak else c.rule)
-            out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
+            out.append(Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
         ends = {t.end for t in toks}
         for c in listed_before_category(text, s, e, v, ends, self._list_item_is_name):
             if any(f.start < c.end and c.start < f.end for f in out):
                 continue  # already a name (江浦 of 江浦、大厂、桥北等老城片区), or part of one
             conf = v.confidence_of(c.rule)
-            out.append(_Found(c.start, c.end, text[c.start : c.end], c.name, c.kind, "discovery", self.matcher.ids(c.name), c.rule, conf))
+            out.append(Found(c.start, c.end, text[c.start : c.end], c.name, c.kind, "discovery", self.matcher.ids(c.name), c.rule, conf))
         out.sort(key=lambda f: (f.start, -f.end))
         for g in generic:
             # 开发区, 生态廊道: a category; reported unless a list turned it into names
@@ -345,59 +334,6 @@ class Extractor:
             elif drop is not None:
                 drop(a, b, "weak-alone")
         return out
-
-    def _read_short_forms(
-        self, text: str, found: list[_Found], dropped: list[tuple[int, int, str, str]]
-    ) -> tuple[list[_Found], list[tuple[int, int, str, str]]]:
-        """Short forms the plan's own fuller mentions explain (北站 → 南京北站), see :mod:`.fuller`.
-
-        A bare head a list made a name (北站 of 研创园、北站、药谷等重点片区) and a
-        span set aside as a category become the one found name ending in them,
-        grouped with it; the rest is left as it was.
-        """
-        first: dict[str, _Found] = {}
-        for f in found:
-            first.setdefault(f.name, f)
-        conf = self.vocab.confidence_of("fuller-form")
-
-        def as_fuller(a: int, b: int, name: str) -> _Found:
-            full = first[name]
-            return _Found(a, b, text[a:b], name, full.kind, full.origin, full.ids, "fuller-form", conf)
-
-        out = []
-        for f in found:
-            if f.rule in ("list-category", "listed-head") and f.name in self.vocab.head_kind:
-                name = fuller_name(f.name, (n for n in first if n != f.name))
-                if name is not None:
-                    f = as_fuller(f.start, f.end, name)
-            out.append(f)
-        aside = [(a, b, r) for a, b, r, _ in dropped]
-        forms = short_forms(text, aside, [(f.start, f.end, f.name) for f in out], self.vocab)
-        recurring = recurring_stems(text, aside, self.vocab)
-        if not forms and not recurring:
-            return out, dropped
-        out.extend(as_fuller(sf.start, sf.end, sf.name) for sf in forms)
-        weak = self.vocab.confidence_of("recurring-stem")
-        for a, b, head in recurring:
-            name = text[a:b]
-            out.append(_Found(a, b, name, name, self.vocab.head_kind[head], "discovery", self.matcher.ids(name), "recurring-stem", weak))
-        out.sort(key=lambda f: (f.start, -f.end))
-        spans = [(sf.start, sf.end) for sf in forms] + [(a, b) for a, b, _ in recurring]
-        # a span read as a short form is no longer set aside (nor what lies inside it)
-        kept = [d for d in dropped if not any(x <= d[0] and d[1] <= y for x, y in spans)]
-        return out, kept
-
-    def _with_table_columns(self, text: str, start: int, found: list[_Found]) -> list[_Found]:
-        """Add the cells a column of names vouches for (滨江新城 among 禄口新城, 柘塘新城 …), see :mod:`.tables`."""
-        cells = column_names(text, start, [(f.start, f.end) for f in found], self.vocab)
-        if not cells:
-            return found
-        conf = self.vocab.confidence_of("table-column")
-        for a, b, head in cells:
-            name = text[a:b]
-            found.append(_Found(a, b, name, name, self.vocab.head_kind[head], "discovery", self.matcher.ids(name), "table-column", conf))
-        found.sort(key=lambda f: (f.start, -f.end))
-        return found
 
     def _list_item_is_name(self, item: str) -> bool:
         """Whether a list item before "等 <category>" is a name by itself.
@@ -500,8 +436,8 @@ class Extractor:
         return "、".join(names[:3])
 
     def _with_their_cities(
-        self, text: str, found: list[_Found], dropped: list[tuple[int, int, str, str]] | None
-    ) -> list[_Found]:
+        self, text: str, found: list[Found], dropped: list[tuple[int, int, str, str]] | None
+    ) -> list[Found]:
         """Drop counties and townships of another province whose city the plan never names.
 
         A plan names a far county in its setting (张北 beside 张家口, 宝坻 of
@@ -548,22 +484,22 @@ class Extractor:
             return city in named
         return province_code(code) in named  # a district of a municipality (宝坻 of 天津)
 
-    def _from_dict(self, d: DictMatch, rule: str) -> _Found:
+    def _from_dict(self, d: DictMatch, rule: str) -> Found:
         feats = [self._features[i] for i in d.ids if i in self._features]
         if not feats and d.surface in (self.vocab.regions or {}):
-            return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region", self.vocab.confidence_of("region"))
+            return Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region", self.vocab.confidence_of("region"))
         if not feats and d.surface in self._villages:
-            return _Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list", self.vocab.confidence_of("village-list"))
+            return Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list", self.vocab.confidence_of("village-list"))
         names = {f.name for f in feats}
         kinds = {f.kind for f in feats}
         name = names.pop() if len(names) == 1 else d.surface
         kind = kinds.pop() if len(kinds) == 1 else (feats[0].kind if feats else "other")
         short = not any(d.surface == f.name for f in feats)
         conf = self.vocab.confidence_of("nested" if rule == "nested" else "gazetteer-short" if short else "gazetteer")
-        return _Found(d.start, d.end, d.surface, name, kind, "gazetteer", d.ids, rule, conf)
+        return Found(d.start, d.end, d.surface, name, kind, "gazetteer", d.ids, rule, conf)
 
 
-def _listed(text: str, f: _Found, found: list[_Found], seps: str) -> bool:
+def _listed(text: str, f: Found, found: list[Found], seps: str) -> bool:
     """Whether ``f`` stands in a list beside another name (A、B)."""
     before = f.start > 0 and text[f.start - 1] in seps and any(g.end == f.start - 1 for g in found)
     after = f.end < len(text) and text[f.end] in seps and any(g.start == f.end + 1 for g in found)

@@ -13,9 +13,10 @@ the sentences found and what they set aside.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from geoplan.extract.candidates import Found
 from geoplan.extract.vocab import ExtractVocab
 
 #: rules of set-aside spans whose text may be a short form of a name the plan writes in full
@@ -117,3 +118,51 @@ def recurring_stems(text: str, set_aside: Iterable[tuple[int, int, str]], vocab:
         if len({h for _, _, h in spans}) >= 2:
             out.extend(spans)
     return out
+
+
+def read_short_forms(
+    text: str,
+    found: list[Found],
+    dropped: list[tuple[int, int, str, str]],
+    vocab: ExtractVocab,
+    ids_of: Callable[[str], tuple[str, ...]],
+) -> tuple[list[Found], list[tuple[int, int, str, str]]]:
+    """The plan's found spans with the short forms its own mentions explain, and what stays set aside.
+
+    A bare head a list made a name (北站 of 研创园、北站、药谷等重点片区) and a
+    span set aside as a category become the one found name ending in them,
+    grouped with it (:func:`short_forms`); weak names whose stem the plan puts
+    before two heads are kept (:func:`recurring_stems`).  ``dropped``: the
+    ``(start, end, rule, candidate)`` set aside; ``ids_of``: gazetteer ids of a name.
+    """
+    first: dict[str, Found] = {}
+    for f in found:
+        first.setdefault(f.name, f)
+    conf = vocab.confidence_of("fuller-form")
+
+    def as_fuller(a: int, b: int, name: str) -> Found:
+        full = first[name]
+        return Found(a, b, text[a:b], name, full.kind, full.origin, full.ids, "fuller-form", conf)
+
+    out = []
+    for f in found:
+        if f.rule in ("list-category", "listed-head") and f.name in vocab.head_kind:
+            name = fuller_name(f.name, (n for n in first if n != f.name))
+            if name is not None:
+                f = as_fuller(f.start, f.end, name)
+        out.append(f)
+    aside = [(a, b, r) for a, b, r, _ in dropped]
+    forms = short_forms(text, aside, [(f.start, f.end, f.name) for f in out], vocab)
+    recurring = recurring_stems(text, aside, vocab)
+    if not forms and not recurring:
+        return out, dropped
+    out.extend(as_fuller(sf.start, sf.end, sf.name) for sf in forms)
+    weak = vocab.confidence_of("recurring-stem")
+    for a, b, head in recurring:
+        name = text[a:b]
+        out.append(Found(a, b, name, name, vocab.head_kind[head], "discovery", ids_of(name), "recurring-stem", weak))
+    out.sort(key=lambda f: (f.start, -f.end))
+    spans = [(sf.start, sf.end) for sf in forms] + [(a, b) for a, b, _ in recurring]
+    # a span read as a short form is no longer set aside (nor what lies inside it)
+    kept = [d for d in dropped if not any(x <= d[0] and d[1] <= y for x, y in spans)]
+    return out, kept

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from geoplan.extract.candidates import Found
 from geoplan.extract.vocab import ExtractVocab
 
 #: a row's first cell: a short run of characters at a line's start, then a space and more text
@@ -65,3 +66,18 @@ def column_names(
 
 def _head(name: str, vocab: ExtractVocab) -> str | None:
     return next((h for h in vocab.heads_longest_first if name.endswith(h)), None)
+
+
+def with_table_columns(
+    text: str, start: int, found: list[Found], vocab: ExtractVocab, ids_of: Callable[[str], tuple[str, ...]]
+) -> list[Found]:
+    """``found`` with the cells a column of names vouches for (滨江新城 among 禄口新城, 柘塘新城 …)."""
+    cells = column_names(text, start, [(f.start, f.end) for f in found], vocab)
+    if not cells:
+        return found
+    conf = vocab.confidence_of("table-column")
+    for a, b, head in cells:
+        name = text[a:b]
+        found.append(Found(a, b, name, name, vocab.head_kind[head], "discovery", ids_of(name), "table-column", conf))
+    found.sort(key=lambda f: (f.start, -f.end))
+    return found
