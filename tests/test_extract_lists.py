@@ -227,3 +227,13 @@ def test_a_cell_in_a_column_of_names_with_one_head_is_a_name(run):
 def test_a_column_needs_three_named_cells(run):
     ms, _ = run("\n".join(TABLE.splitlines()[:4] + TABLE.splitlines()[4:5]))
     assert "滨江新城" not in names(ms)
+
+
+def test_a_numeral_no_counter_follows_is_part_of_a_name(run):
+    ms, _ = run("与万博商务区联动发展，建设两条快速路。")
+    assert "万博商务区" in names(ms) and "博商务区" not in names(ms)
+
+
+def test_kinds_of_places_in_a_list_share_no_head(run):
+    ms, _ = run("创建一批零碳机场、火车站、港口等零碳枢纽。")
+    assert not any(n.endswith("零碳枢纽") for n in names(ms))

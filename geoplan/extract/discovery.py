@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: a verb jieba has seen this often is a real verb, not a mis-tagged name part
 _VERB_FREQ = 400
+#: characters that make a numeral before them a count or a measure (两条, 万亩, 三年)
+_COUNTERS = set("大个条座家所处批类项片镇村乡区县市亩里年月日次倍成级层期号元人户张台套栋")
 
 
 class Discoverer:
@@ -379,6 +381,10 @@ class Discoverer:
                 pos = t.start
                 used.append(t)
                 continue
+            if self._numeral_in_name(text, t, numeric):
+                pos = t.start  # 万博商务区: a numeral character no counter follows is part of a name
+                used.append(t)
+                continue
             if self._stops(piece, t, numeric):
                 break
             # a stop character inside the piece ends the stem right after it
@@ -442,6 +448,19 @@ class Discoverer:
                     return e
                 break
         return pos
+
+    def _numeral_in_name(self, text: str, t: Token, numeric: bool) -> bool:
+        """A lone numeral token followed by a proper character, not a counter (万|博, not 两|条 or 万|亩)."""
+        nxt = text[t.end : t.end + 1]
+        return (
+            not numeric
+            and t.flag == "m"
+            and len(t.word) == 1
+            and t.word in NUMERALS
+            and bool(nxt)
+            and nxt not in _COUNTERS
+            and nxt not in NUMERALS
+        )
 
     def _stops(self, piece: str, t: Token, numeric: bool) -> bool:
         """True when the token ``piece`` cannot be part of a name stem."""

@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 
 from geoplan.extract.candidates import Candidate
-from geoplan.extract.shapes import NUMERALS, generic_only
+from geoplan.extract.shapes import NUMERALS, category_phrase, generic_only
 from geoplan.extract.vocab import ExtractVocab
 
 _MAX_ITEM = 8
@@ -78,6 +78,8 @@ def coordinated(
             continue
         if accept is not None and not accept(item):
             continue
+        if item in vocab.not_places or category_phrase(item, vocab.head_kind, vocab.generic):
+            continue  # 零碳机场、火车站、港口等零碳枢纽: kinds of places, not names
         out.append(
             Candidate(
                 start=start,
