@@ -237,3 +237,8 @@ def test_a_numeral_no_counter_follows_is_part_of_a_name(run):
 def test_kinds_of_places_in_a_list_share_no_head(run):
     ms, _ = run("创建一批零碳机场、火车站、港口等零碳枢纽。")
     assert not any(n.endswith("零碳枢纽") for n in names(ms))
+
+
+def test_two_characters_cut_out_of_a_name_are_no_short_form_of_it(run):
+    ms, _ = run("对接上海港。以海港经济为特色。")
+    assert [m.surface for m in ms if m.name == "上海港"] == ["上海港"]

@@ -48,13 +48,15 @@ def can_be_short_form(surface: str, vocab: ExtractVocab, listed: bool) -> bool:
     Never a generic word, a phrase listed as no place or a weak head (中心, 片区:
     too vague to point at one place).  A head word alone (北站, 新区) only as an
     item of a list of names, where the plan uses it as a name; a generic stem
-    with its head (新材料科技园, 临空经济示范区) anywhere.
+    with its head (新材料科技园, 临空经济示范区) anywhere, when three characters
+    or more.
     """
     if len(surface) < 2 or surface in vocab.generic or surface in vocab.not_places or surface in vocab.weak_heads:
         return False
     if surface in vocab.head_kind:
         return listed
-    return True
+    # two characters that are no head word may be cut out of a name (海港 of 上海港)
+    return len(surface) >= 3
 
 
 def short_forms(
