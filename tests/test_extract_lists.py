@@ -242,3 +242,13 @@ def test_kinds_of_places_in_a_list_share_no_head(run):
 def test_two_characters_cut_out_of_a_name_are_no_short_form_of_it(run):
     ms, _ = run("对接上海港。以海港经济为特色。")
     assert [m.surface for m in ms if m.name == "上海港"] == ["上海港"]
+
+
+def test_a_bare_head_among_kinds_of_places_stays_unresolved(run):
+    ms, _ = run("建成泖甸博物馆。推进图书馆、博物馆、文化馆建设。")
+    assert [m.surface for m in ms if m.name == "泖甸博物馆"] == ["泖甸博物馆"]
+
+
+def test_a_short_generic_phrase_is_a_kind_of_place_not_a_short_form(run):
+    ms, _ = run("建设泖甸生态廊道。加强生态廊道保护。")
+    assert [m.surface for m in ms if m.name == "泖甸生态廊道"] == ["泖甸生态廊道"]

@@ -166,7 +166,7 @@ class Extractor:
             # what a sentence sets aside is kept: a plan's fuller mentions may explain it later
             found.extend(self._in_sentence(text, s, e, dropped))
         found = self._with_their_cities(text, found, dropped)
-        found, dropped = read_short_forms(text, found, dropped, self.vocab, self.matcher.ids)
+        found, dropped = read_short_forms(text, found, dropped, self.vocab, self.matcher.ids, self._everyday)
         found = with_table_columns(text, norm.body_start, found, self.vocab, self.matcher.ids)
         if rejected is not None:
             for a, b, rule, cand in dropped:
@@ -334,6 +334,10 @@ class Extractor:
             elif drop is not None:
                 drop(a, b, "weak-alone")
         return out
+
+    def _everyday(self, word: str) -> bool:
+        """Whether jieba's general dictionary knows ``word`` as a common word (博物馆 yes, 北站 no)."""
+        return self.discoverer.general_frequency(word) >= self.vocab.rare_freq
 
     def _list_item_is_name(self, item: str) -> bool:
         """Whether a list item before "等 <category>" is a name by itself.

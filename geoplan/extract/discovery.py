@@ -99,6 +99,12 @@ class Discoverer:
         """How common ``word`` is in jieba's general dictionary (0 if unknown)."""
         return self.evidence.word_frequency(word)
 
+    def general_frequency(self, word: str) -> int:
+        """How common ``word`` is in jieba's own dictionary, before any head or name was taught to it."""
+        from geoplan.extract.tokenizer import base
+
+        return int(base().freq.get(word, 0) or 0)
+
     def can_be_name(self, item: str) -> bool:
         """Whether a list item can be a name (see :meth:`Evidence.can_be_name`)."""
         return self.evidence.can_be_name(item)

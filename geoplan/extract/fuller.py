@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from geoplan.extract.candidates import Found
+from geoplan.extract.shapes import category_phrase
 from geoplan.extract.vocab import ExtractVocab
 
 #: rules of set-aside spans whose text may be a short form of a name the plan writes in full
@@ -42,21 +43,34 @@ def fuller_name(short: str, names: Iterable[str]) -> str | None:
     return minimal[0] if len(minimal) == 1 else None
 
 
-def can_be_short_form(surface: str, vocab: ExtractVocab, listed: bool) -> bool:
+#: a generic stem with its head this long may be a short form (临空经济示范区); shorter ones
+#: (生态廊道, 交通枢纽) are kinds of places more often than one place
+MIN_GENERIC_FORM = 5
+
+
+def can_be_short_form(surface: str, vocab: ExtractVocab, listed: bool, everyday: Callable[[str], bool] = lambda w: False) -> bool:
     """Whether a span set aside may stand for a fuller name.
 
     Never a generic word, a phrase listed as no place or a weak head (中心, 片区:
     too vague to point at one place).  A head word alone (北站, 新区) only as an
-    item of a list of names, where the plan uses it as a name; a generic stem
-    with its head (新材料科技园, 临空经济示范区) anywhere, when three characters
-    or more.
+    item of a list beside a kept name, and never an everyday word (博物馆, 公路: ``everyday``); a
+    generic stem with its head (新材料科技园, 临空经济示范区) anywhere, when
+    ``MIN_GENERIC_FORM`` characters or more (海港 of 上海港 is cut out of a name,
+    生态廊道 is a kind of place).
     """
     if len(surface) < 2 or surface in vocab.generic or surface in vocab.not_places or surface in vocab.weak_heads:
         return False
     if surface in vocab.head_kind:
-        return listed
-    # two characters that are no head word may be cut out of a name (海港 of 上海港)
-    return len(surface) >= 3
+        return listed and not everyday(surface)
+    return len(surface) >= MIN_GENERIC_FORM
+
+
+def _proper_head(head: str, vocab: ExtractVocab) -> bool:
+    """A head word of four characters or more that is not generic words plus a shorter head."""
+    if len(head) < 4:
+        return False
+    shorter = [h for h in vocab.heads_longest_first if len(h) < len(head) and head.endswith(h)]
+    return not category_phrase(head, shorter, vocab.generic)
 
 
 def short_forms(
@@ -64,6 +78,7 @@ def short_forms(
     set_aside: Iterable[tuple[int, int, str]],
     found: Iterable[tuple[int, int, str]],
     vocab: ExtractVocab,
+    everyday: Callable[[str], bool] = lambda w: False,
 ) -> list[ShortForm]:
     """Spans set aside ``(start, end, rule)`` that stand for one of the plan's found names.
 
@@ -78,6 +93,7 @@ def short_forms(
         for k in range(1, len(n) - 1):
             by_suffix.setdefault(n[k:], set()).add(n)
     taken = sorted((a, b) for a, b, _ in found)
+    starts, ends = {a for a, _ in taken}, {b for _, b in taken}
     seps = vocab.list_separators
     out: list[ShortForm] = []
     for a, b, rule in sorted(set_aside, key=lambda x: (x[0], -(x[1] - x[0]))):
@@ -86,8 +102,13 @@ def short_forms(
         if any(x < b and a < y for x, y in taken):
             continue
         surface = text[a:b]
-        listed = (a > 0 and text[a - 1] in seps) or (b < len(text) and text[b] in seps)
-        if not can_be_short_form(surface, vocab, listed):
+        if _proper_head(surface, vocab):
+            # 中央商务区, 奥体中心: a long head with a proper part of its own, in any list
+            listed = (a > 0 and text[a - 1] in seps) or (b < len(text) and text[b] in seps)
+        else:
+            # beside a kept name (药谷、北站): 高铁、城际、地铁 is a list of kinds
+            listed = (a > 0 and text[a - 1] in seps and a - 1 in ends) or (b < len(text) and text[b] in seps and b + 1 in starts)
+        if not can_be_short_form(surface, vocab, listed, everyday):
             continue
         name = fuller_name(surface, by_suffix.get(surface, ()))
         if name is None:
@@ -128,6 +149,7 @@ def read_short_forms(
     dropped: list[tuple[int, int, str, str]],
     vocab: ExtractVocab,
     ids_of: Callable[[str], tuple[str, ...]],
+    everyday: Callable[[str], bool] = lambda w: False,
 ) -> tuple[list[Found], list[tuple[int, int, str, str]]]:
     """The plan's found spans with the short forms its own mentions explain, and what stays set aside.
 
@@ -135,7 +157,8 @@ def read_short_forms(
     span set aside as a category become the one found name ending in them,
     grouped with it (:func:`short_forms`); weak names whose stem the plan puts
     before two heads are kept (:func:`recurring_stems`).  ``dropped``: the
-    ``(start, end, rule, candidate)`` set aside; ``ids_of``: gazetteer ids of a name.
+    ``(start, end, rule, candidate)`` set aside; ``ids_of``: gazetteer ids of a name;
+    ``everyday``: whether a word is an everyday word (博物馆), never a short form.
     """
     first: dict[str, Found] = {}
     for f in found:
@@ -148,13 +171,13 @@ def read_short_forms(
 
     out = []
     for f in found:
-        if f.rule in ("list-category", "listed-head") and f.name in vocab.head_kind:
+        if f.rule in ("list-category", "listed-head") and f.name in vocab.head_kind and not everyday(f.name):
             name = fuller_name(f.name, (n for n in first if n != f.name))
             if name is not None:
                 f = as_fuller(f.start, f.end, name)
         out.append(f)
     aside = [(a, b, r) for a, b, r, _ in dropped]
-    forms = short_forms(text, aside, [(f.start, f.end, f.name) for f in out], vocab)
+    forms = short_forms(text, aside, [(f.start, f.end, f.name) for f in out], vocab, everyday)
     recurring = recurring_stems(text, aside, vocab)
     if not forms and not recurring:
         return out, dropped
