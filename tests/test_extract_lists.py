@@ -252,3 +252,14 @@ def test_a_bare_head_among_kinds_of_places_stays_unresolved(run):
 def test_a_short_generic_phrase_is_a_kind_of_place_not_a_short_form(run):
     ms, _ = run("建设泖甸生态廊道。加强生态廊道保护。")
     assert [m.surface for m in ms if m.name == "泖甸生态廊道"] == ["泖甸生态廊道"]
+
+
+def test_a_category_is_no_short_form_of_a_name_a_list_made(run):
+    ms, _ = run("加强泖甸、岚湾等历史风貌区保护。推进历史风貌区更新。")
+    assert "泖甸历史风貌区" in names(ms)
+    assert not any(m.rule == "fuller-form" for m in ms)
+
+
+def test_goals_in_centre_words_are_no_short_forms(run):
+    ms, _ = run("建设泖甸国际消费中心。打造国际消费中心。")
+    assert not any(m.rule == "fuller-form" for m in ms)

@@ -20,6 +20,9 @@ from geoplan.extract.candidates import Found
 from geoplan.extract.shapes import category_phrase
 from geoplan.extract.vocab import ExtractVocab
 
+#: rules of names a list made from an item and a shared head, not written out by the plan
+_MADE_BY_LISTS = frozenset({"coordination", "list-category"})
+
 #: rules of set-aside spans whose text may be a short form of a name the plan writes in full
 RESOLVABLE_RULES = frozenset({"category", "no-proper-part", "weak-alone"})
 
@@ -38,7 +41,7 @@ def fuller_name(short: str, names: Iterable[str]) -> str | None:
     Names nested in one another count once (江北新区 and 南京江北新区 are one
     place for 新区): the shortest of a chain is the answer.
     """
-    longer = {n for n in names if len(n) > len(short) and n.endswith(short)}
+    longer = {n for n in names if n and len(n) > len(short) and n.endswith(short)}
     minimal = [n for n in longer if not any(m != n and n.endswith(m) for m in longer)]
     return minimal[0] if len(minimal) == 1 else None
 
@@ -62,7 +65,9 @@ def can_be_short_form(surface: str, vocab: ExtractVocab, listed: bool, everyday:
         return False
     if surface in vocab.head_kind:
         return listed and not everyday(surface)
-    return len(surface) >= MIN_GENERIC_FORM
+    head = next((h for h in vocab.heads_longest_first if surface.endswith(h)), "")
+    # …中心, …基地, …枢纽: a plan sets goals in these words (国际消费中心) as often as it names one
+    return len(surface) >= MIN_GENERIC_FORM and head not in vocab.weak_heads and head not in vocab.generic
 
 
 def _proper_head(head: str, vocab: ExtractVocab) -> bool:
@@ -172,12 +177,14 @@ def read_short_forms(
     out = []
     for f in found:
         if f.rule in ("list-category", "listed-head") and f.name in vocab.head_kind and not everyday(f.name):
-            name = fuller_name(f.name, (n for n in first if n != f.name))
+            name = fuller_name(f.name, (n for n, g in first.items() if n != f.name and g.rule not in _MADE_BY_LISTS))
             if name is not None:
                 f = as_fuller(f.start, f.end, name)
         out.append(f)
     aside = [(a, b, r) for a, b, r, _ in dropped]
-    forms = short_forms(text, aside, [(f.start, f.end, f.name) for f in out], vocab, everyday)
+    # a name made by a list (龙虎巷 + 历史风貌区) is no fuller mention: the plan never wrote it so
+    written = [(f.start, f.end, "" if f.rule in _MADE_BY_LISTS else f.name) for f in out]
+    forms = short_forms(text, aside, written, vocab, everyday)
     recurring = recurring_stems(text, aside, vocab)
     if not forms and not recurring:
         return out, dropped
