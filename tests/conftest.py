@@ -85,16 +85,80 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
-@pytest.fixture(scope="session")
-def gazetteer(tmp_path_factory):
-    """The embedded gazetteer, loaded once per test session (cache in a temp dir)."""
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(cache_dir: Path):
+    """Without ``GEOPLAN_CACHE`` the whole session shares ``cache_dir`` as geoplan's cache.
+
+    So the national layer is built (cold, which is what covers its builder) once per session and
+    every later load of it, by the fixtures or the CLI, is a hit; never the user's ``~/.cache``.
+    A developer's own ``GEOPLAN_CACHE`` is kept (its files are keyed by the data they come from).
+    """
     import os
+
+    with pytest.MonkeyPatch.context() as mp:
+        if not os.environ.get("GEOPLAN_CACHE"):
+            mp.setenv("GEOPLAN_CACHE", str(cache_dir))
+        yield
+
+
+def _default_gazetteer_key() -> tuple:
+    """What ``Gazetteer.load()`` with no arguments reads: the layers folder, its layers, the national sources.
+
+    Each file by (path, size, mtime): a test that points ``GEOPLAN_LAYERS`` elsewhere or edits a
+    layer gets a gazetteer of its own.  The cache folder is not part of it (a cache changes no result).
+    """
+    from geoplan import paths
+    from geoplan.gazetteer.admin import AdminSources
+    from geoplan.gazetteer.curated import layer_files
+
+    layers = paths.layers_dir().resolve()
+    files = [*layer_files(layers), *AdminSources.installed().files()]
+    return (str(layers), *((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_default_gazetteer(_session_cache):
+    """``Gazetteer.load()`` with no arguments (the CLI's and the pipeline's default) loads once per session.
+
+    In-process CLI calls (``CliRunner``) and builds without a ``gazetteer=`` would otherwise each
+    reload the same national layer and curated layers from the cache (seconds each).  Loads with
+    any argument (other layers, user layers, another cache folder: the cache tests) are untouched,
+    and so is every real ``geoplan`` subprocess.  The gazetteer is read-only once built, so sharing
+    it is what the ``gazetteer`` fixture has always done.
+    """
+    import inspect
 
     from geoplan.gazetteer import Gazetteer
 
-    cache = tmp_path_factory.mktemp("geoplan-cache")
-    os.environ.setdefault("GEOPLAN_CACHE", str(cache))
-    return Gazetteer.load(cache_dir=Path(os.environ["GEOPLAN_CACHE"]))
+    real = Gazetteer.load.__func__
+    signature = inspect.signature(real)
+    loaded: dict[tuple, Gazetteer] = {}
+
+    def is_default(name: str, value) -> bool:
+        default = signature.parameters[name].default
+        return value is default or value == default or (not value and isinstance(value, (list, tuple))
+                                                        and isinstance(default, (list, tuple)))
+
+    def load(cls, *args, **kwargs):
+        given = signature.bind(cls, *args, **kwargs).arguments
+        if cls is not Gazetteer or not all(is_default(n, v) for n, v in list(given.items())[1:]):
+            return real(cls, *args, **kwargs)
+        key = _default_gazetteer_key()
+        if key not in loaded:
+            loaded[key] = real(cls)
+        return loaded[key]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Gazetteer, "load", classmethod(load))
+        yield
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    """The embedded gazetteer, loaded once per test session (the same object ``Gazetteer.load()`` gives)."""
+    from geoplan.gazetteer import Gazetteer
+
+    return Gazetteer.load()
 
 
 @pytest.fixture(scope="session")
