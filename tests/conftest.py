@@ -163,11 +163,34 @@ def gazetteer():
 
 @pytest.fixture(scope="session")
 def corpus_build(corpus_files, gazetteer, tmp_path_factory):
-    """All five plans built once into one output folder (the end-to-end run)."""
+    """All five plans built once into one output folder (the end-to-end run).
+
+    Under pytest-xdist the workers of one run share it: the first to need it builds it (the
+    others wait on a lock) and leaves the result pickled beside the folder for the others.
+    """
+    import fcntl
+    import os
+    import pickle
+
     from geoplan.pipeline import build
 
-    out = tmp_path_factory.mktemp("corpus-build")
-    result = build(corpus_files, out, gazetteer=gazetteer)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's, not the worker's
+    out, saved = shared / "corpus-build", shared / "corpus-build.pickle"
+    with open(shared / "corpus-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if saved.is_file():
+            with saved.open("rb") as fh:
+                return pickle.load(fh), out
+        if out.exists():  # built by a worker that could not share it: this one builds its own
+            out = tmp_path_factory.mktemp("corpus-build")
+        result = build(corpus_files, out, gazetteer=gazetteer)
+        try:
+            with open(f"{saved}.tmp", "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(f"{saved}.tmp", saved)
+        except Exception:  # noqa: BLE001 - not shareable: each worker builds its own
+            Path(f"{saved}.tmp").unlink(missing_ok=True)
     return result, out
 
 
