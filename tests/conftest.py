@@ -85,25 +85,112 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
-@pytest.fixture(scope="session")
-def gazetteer(tmp_path_factory):
-    """The embedded gazetteer, loaded once per test session (cache in a temp dir)."""
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(cache_dir: Path):
+    """Without ``GEOPLAN_CACHE`` the whole session shares ``cache_dir`` as geoplan's cache.
+
+    So the national layer is built (cold, which is what covers its builder) once per session and
+    every later load of it, by the fixtures or the CLI, is a hit; never the user's ``~/.cache``.
+    A developer's own ``GEOPLAN_CACHE`` is kept (its files are keyed by the data they come from).
+    """
     import os
+
+    with pytest.MonkeyPatch.context() as mp:
+        if not os.environ.get("GEOPLAN_CACHE"):
+            mp.setenv("GEOPLAN_CACHE", str(cache_dir))
+        yield
+
+
+def _default_gazetteer_key() -> tuple:
+    """What ``Gazetteer.load()`` with no arguments reads: the layers folder, its layers, the national sources.
+
+    Each file by (path, size, mtime): a test that points ``GEOPLAN_LAYERS`` elsewhere or edits a
+    layer gets a gazetteer of its own.  The cache folder is not part of it (a cache changes no result).
+    """
+    from geoplan import paths
+    from geoplan.gazetteer.admin import AdminSources
+    from geoplan.gazetteer.curated import layer_files
+
+    layers = paths.layers_dir().resolve()
+    files = [*layer_files(layers), *AdminSources.installed().files()]
+    return (str(layers), *((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_default_gazetteer(_session_cache):
+    """``Gazetteer.load()`` with no arguments (the CLI's and the pipeline's default) loads once per session.
+
+    In-process CLI calls (``CliRunner``) and builds without a ``gazetteer=`` would otherwise each
+    reload the same national layer and curated layers from the cache (seconds each).  Loads with
+    any argument (other layers, user layers, another cache folder: the cache tests) are untouched,
+    and so is every real ``geoplan`` subprocess.  The gazetteer is read-only once built, so sharing
+    it is what the ``gazetteer`` fixture has always done.
+    """
+    import inspect
 
     from geoplan.gazetteer import Gazetteer
 
-    cache = tmp_path_factory.mktemp("geoplan-cache")
-    os.environ.setdefault("GEOPLAN_CACHE", str(cache))
-    return Gazetteer.load(cache_dir=Path(os.environ["GEOPLAN_CACHE"]))
+    real = Gazetteer.load.__func__
+    signature = inspect.signature(real)
+    loaded: dict[tuple, Gazetteer] = {}
+
+    def is_default(name: str, value) -> bool:
+        default = signature.parameters[name].default
+        return value is default or value == default or (not value and isinstance(value, (list, tuple))
+                                                        and isinstance(default, (list, tuple)))
+
+    def load(cls, *args, **kwargs):
+        given = signature.bind(cls, *args, **kwargs).arguments
+        if cls is not Gazetteer or not all(is_default(n, v) for n, v in list(given.items())[1:]):
+            return real(cls, *args, **kwargs)
+        key = _default_gazetteer_key()
+        if key not in loaded:
+            loaded[key] = real(cls)
+        return loaded[key]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Gazetteer, "load", classmethod(load))
+        yield
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    """The embedded gazetteer, loaded once per test session (the same object ``Gazetteer.load()`` gives)."""
+    from geoplan.gazetteer import Gazetteer
+
+    return Gazetteer.load()
 
 
 @pytest.fixture(scope="session")
 def corpus_build(corpus_files, gazetteer, tmp_path_factory):
-    """All five plans built once into one output folder (the end-to-end run)."""
+    """All five plans built once into one output folder (the end-to-end run).
+
+    Under pytest-xdist the workers of one run share it: the first to need it builds it (the
+    others wait on a lock) and leaves the result pickled beside the folder for the others.
+    """
+    import fcntl
+    import os
+    import pickle
+
     from geoplan.pipeline import build
 
-    out = tmp_path_factory.mktemp("corpus-build")
-    result = build(corpus_files, out, gazetteer=gazetteer)
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's, not the worker's
+    out, saved = shared / "corpus-build", shared / "corpus-build.pickle"
+    with open(shared / "corpus-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if saved.is_file():
+            with saved.open("rb") as fh:
+                return pickle.load(fh), out
+        if out.exists():  # built by a worker that could not share it: this one builds its own
+            out = tmp_path_factory.mktemp("corpus-build")
+        result = build(corpus_files, out, gazetteer=gazetteer)
+        try:
+            with open(f"{saved}.tmp", "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(f"{saved}.tmp", saved)
+        except Exception:  # noqa: BLE001 - not shareable: each worker builds its own
+            Path(f"{saved}.tmp").unlink(missing_ok=True)
     return result, out
 
 

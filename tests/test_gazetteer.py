@@ -362,8 +362,8 @@ def test_point_within_precision_of_its_county_is_accepted(tmp_path: Path, cache_
     assert codes.get("far") == "outside-county"
 
 
-def test_shipped_layers_validate_clean(cache_dir: Path) -> None:
-    g = Gazetteer.load(cache_dir=cache_dir)
+def test_shipped_layers_validate_clean(gazetteer: Gazetteer) -> None:
+    g = gazetteer  # the shipped layers, as every build loads them
     assert g.cache_info.get("curated_files") != "0", "layers/ ships curated layers"
     problems = [p for p in validate(g) if p.severity == "error"]
     assert not problems, "problems in layers/:\n" + "\n".join(map(str, problems))
@@ -380,8 +380,8 @@ def test_paths_honour_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert (paths.layers_dir() / "vocab" / "kinds.toml").exists()
 
 
-def test_shipped_xicen_is_scoped_to_qingpu(cache_dir: Path) -> None:
-    g = Gazetteer.load(cache_dir=cache_dir)
+def test_shipped_xicen_is_scoped_to_qingpu(gazetteer: Gazetteer) -> None:
+    g = gazetteer
     hits = g.lookup("西岑", within="青浦区")
     assert hits, "layers/ holds 西岑 (科创中心, 社区) in 青浦"
     assert all(f.admin_code.startswith(QINGPU) and f.origin == "curated" for f in hits)

@@ -297,17 +297,11 @@ def test_real_build_map(browser, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def corpus_build(tmp_path_factory):
-    """The five seed plans through the whole pipeline (index, per-plan and per-theme maps)."""
-    plans = sorted(CORPUS.glob("*.txt"))
-    if len(plans) < 2:
-        pytest.skip(f"corpus plans under {CORPUS} not available")
-    from geoplan.pipeline import build
-
-    out = tmp_path_factory.mktemp("corpus-build")
-    build(plans, out)
+def corpus_build(corpus_build):
+    """The five seed plans through the whole pipeline (index, per-plan and per-theme maps): the session's build."""
     from geoplan.io import read_layers
 
+    _, out = corpus_build
     return out, read_layers(out)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import shapely
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import nearest_points, unary_union
+from shapely.ops import nearest_points
 
 from geoplan import vocab
 from geoplan.gazetteer.codes import county_prefix
@@ -111,10 +111,11 @@ def _check_county(gaz: Gazetteer, f: GazetteerFeature, g: BaseGeometry) -> list[
         polys.append(unit.geometry)
     if not polys:
         return []
-    area = polys[0] if len(polys) == 1 else unary_union(polys)
-    if area.intersects(g):
+    # inside any of its counties is inside their union, and the union's nearest point is its nearest
+    # part's: no union built (a union per feature was most of validating the shipped layers)
+    if any(poly.intersects(g) for poly in polys):
         return []
-    dist = distance_m(g, area)
+    dist = distance_m(g, min(polys, key=g.distance))
     if dist <= f.precision_m:
         return []
     found = gaz.county_of(g.representative_point())
