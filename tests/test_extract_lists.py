@@ -263,3 +263,22 @@ def test_a_category_is_no_short_form_of_a_name_a_list_made(run):
 def test_goals_in_centre_words_are_no_short_forms(run):
     ms, _ = run("建设泖甸国际消费中心。打造国际消费中心。")
     assert not any(m.rule == "fuller-form" for m in ms)
+
+
+def test_a_name_broken_by_a_pdf_line_break_is_read_whole(run):
+    """Text extracted from a PDF breaks lines inside words; the name across the break is one mention.
+
+    Written for the test: long lines that end mid-sentence mark the text as PDF-extracted, and the
+    township's name is split over two lines.
+    """
+    text = (
+        "第一章 总体要求\n"
+        "坚持生态优先绿色发展，统筹推进城乡融合发展和乡村全面振兴，提升朱家\n"
+        "角镇古镇保护利用水平，加快建设生态绿色一体化发展示范区的重要节点并完善\n"
+        "公共服务设施布局，推动产业转型升级和城市功能品质提升以及交通体系建设持续\n"
+        "推进，形成高质量发展的新格局。\n"
+    )
+    mentions, _ = run(text)
+    names = {m.surface for m in mentions}
+    assert "朱家角镇" in names or "朱家角" in names, names
+    assert not any(n in {"朱家", "角镇"} for n in names), names
