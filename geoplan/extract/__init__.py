@@ -335,9 +335,7 @@ class Extractor:
             limit = _AWAY_WORD_FREQ if away else _COMMON_WORD_FREQ
             if self.discoverer.word_frequency(d.surface) > limit:
                 return "common-word"
-        starts = {t.start for t in toks}
-        ends = {t.end for t in toks}
-        return None if d.start in starts and d.end in ends else "not-a-word"
+        return None if toks.starts_at(d.start) and toks.ends_at(d.end) else "not-a-word"
 
     def _canonical(self, d: DictMatch) -> str:
         """The name a match would have stood for (for the report)."""

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from geoplan.extract.candidates import Candidate, Token, drop_inner, pair_right
 from geoplan.extract.evidence import Evidence
+from geoplan.extract.tokenizer import SentenceTokens
 from geoplan.extract.shapes import NUMERALS, PUNCT, after_count, balance_quotes, counting_slogan, generic_only, skip_slogan
 from geoplan.extract.vocab import ExtractVocab
 from geoplan.gazetteer.names import ends_like_unit
@@ -91,18 +92,13 @@ class Discoverer:
         """Whether a list item can be a name (see :meth:`Evidence.can_be_name`)."""
         return self.evidence.can_be_name(item)
     # ------------------------------------------------------------------ tokens
-    def tokens(self, text: str, start: int, end: int) -> list[Token]:
-        out: list[Token] = []
-        pos = start
-        for pair in self._pos.cut(text[start:end]):
-            word, flag = pair.word, pair.flag
-            out.append(Token(pos, pos + len(word), word, flag))
-            pos += len(word)
-        return out
+    def tokens(self, text: str, start: int, end: int) -> SentenceTokens:
+        """The sentence's jieba tokens, each block cut when first needed (see :class:`SentenceTokens`)."""
+        return SentenceTokens(self._pos, text, start, end)
 
     # -------------------------------------------------------------- discovery
     def find(
-        self, text: str, start: int, end: int, toks: list[Token] | None = None, dropped: list | None = None
+        self, text: str, start: int, end: int, toks: SentenceTokens | None = None, dropped: list | None = None
     ) -> list[Candidate]:
         """Candidates in one sentence ``text[start:end]`` (``toks``: its tokens, if cut already).
 
@@ -143,11 +139,11 @@ class Discoverer:
         return sorted(seen_end.values())
 
     def _candidate(
-        self, text: str, toks: list[Token], hs: int, he: int, head: str, sent_start: int, dropped: list | None = None
+        self, text: str, toks: SentenceTokens, hs: int, he: int, head: str, sent_start: int, dropped: list | None = None
     ) -> Candidate | None:
         v = self.vocab
         # the head must end a word: 站 in 站在 is not a station
-        tok_end = next((t for t in toks if t.start < he <= t.end), None)
+        tok_end = toks.covering(he)
         if tok_end is not None and tok_end.end != he:
             rest = text[he : tok_end.end]
             # 湖 inside 莲湖村 or 淀山湖文化…: the head belongs to a longer word
@@ -238,11 +234,12 @@ class Discoverer:
             stem_start, end, name, kind, head, stem, generic=verdict == "generic", weak=verdict == "weak"
         )
 
-    def _bare_place_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
+    def _bare_place_word(self, toks: SentenceTokens, start: int, end: int, name: str) -> bool:
         """长江, 滁河: one token the segmenter tags as a place, no administrative unit's name."""
         if name in self._unit_names or name in self.vocab.generic or name in self.vocab.not_places:
             return False
-        return any(t.start == start and t.end == end and t.flag == "ns" for t in toks)
+        tok = toks.exact(start, end)
+        return tok is not None and tok.flag == "ns"
 
     def _locator_only(self, stem: str, kind: str) -> bool:
         """金泽镇湿地: a township's name plus a natural or area head names no one place."""
@@ -307,20 +304,20 @@ class Discoverer:
             return False
         return Candidate(stem_start, end, name, "zone", head, stem, rule="group")
 
-    def _walk_back(self, text: str, toks: list[Token], hs: int, head: str, kind: str = "") -> tuple[int, list[Token]]:
+    def _walk_back(self, text: str, toks: SentenceTokens, hs: int, head: str, kind: str = "") -> tuple[int, list[Token]]:
         """Where the stem before a head begins, and the tokens it spans."""
         v = self.vocab
         joiners = (v.joiners or {}).get(kind, ())
         numeric = head in v.numeric_heads
-        idx = next((i for i, t in enumerate(toks) if t.start < hs <= t.end), None)
-        if idx is None:
+        back = toks.back_from(hs)  # back[0] holds the head's start, back[j] is j tokens before it
+        if not back.has(0):
             return hs, []
         pos = hs
         used: list[Token] = []
-        i = idx + 1
-        while i > 0:
-            i -= 1
-            t = toks[i]
+        j = -1
+        while back.has(j + 1):
+            j += 1
+            t = back[j]
             piece = text[t.start : min(t.end, pos)]
             if not piece:
                 continue
@@ -328,9 +325,9 @@ class Discoverer:
                 # 长三角（上海）智慧互联网医院: a bracketed place name inside a name
                 k = self._bracket_open(text, t.start)
                 if k is not None:
-                    while i > 0 and toks[i].start > k:
-                        i -= 1
-                        used.append(toks[i])
+                    while back.has(j + 1) and back[j].start > k:
+                        j += 1
+                        used.append(back[j])
                     pos = k
                     continue
             if piece in joiners and used:
