@@ -81,7 +81,13 @@ class Discoverer:
         self._group_max = vocab.group_max_stem
         self._long_breakers = tuple(b for b in vocab.breakers if len(b) >= 2)
         heads = "|".join(re.escape(h) for h in vocab.heads_longest_first)
-        self._head_re = re.compile(f"(?:{heads})")
+        # a lookahead finds every position where a head starts, overlapping ones too,
+        # in one pass of the regex engine over the sentence
+        self._head_starts = re.compile(f"(?=(?:{heads}))")
+        #: the heads by first character, longest first as in the vocabulary
+        self._heads_by_char: dict[str, list[str]] = {}
+        for head in vocab.heads_longest_first:
+            self._heads_by_char.setdefault(head[:1], []).append(head)
 
 
     def word_frequency(self, word: str) -> int:
@@ -124,12 +130,10 @@ class Discoverer:
     def _heads(self, text: str, start: int, end: int) -> Iterable[tuple[int, int, str]]:
         """Every head occurrence, longest head at each end position."""
         seen_end: dict[int, tuple[int, int, str]] = {}
-        for i in range(start, end):
-            m = self._head_re.match(text, i, end)
-            if not m:
-                continue
+        for m in self._head_starts.finditer(text, start, end):
+            i = m.start()
             # try every head starting here; keep the longest per end position
-            for head in self.vocab.heads_longest_first:
+            for head in self._heads_by_char.get(text[i], ()):
                 if text.startswith(head, i) and i + len(head) <= end:
                     he = i + len(head)
                     prev = seen_end.get(he)
