@@ -32,7 +32,7 @@ def test_tables_equal_a_tokenizer_jieba_builds_itself(own_cache):
 
 def test_cache_file_is_written_once_and_read_back(own_cache):
     first = tokenizer.base()
-    files = list(own_cache.glob("jieba-*.marshal"))
+    files = list(own_cache.glob("jieba-*.pickle"))
     assert len(files) == 1
     stamp = files[0].stat().st_mtime_ns
     tokenizer.base.cache_clear()
@@ -43,7 +43,7 @@ def test_cache_file_is_written_once_and_read_back(own_cache):
 
 def test_a_broken_cache_file_is_rebuilt(own_cache):
     good = tokenizer.base()
-    (path,) = own_cache.glob("jieba-*.marshal")
+    (path,) = own_cache.glob("jieba-*.pickle")
     path.write_bytes(b"\x00broken")
     tokenizer.base.cache_clear()
     assert tokenizer.base().freq == good.freq
