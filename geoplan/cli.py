@@ -322,7 +322,11 @@ def gazetteer_validate(user_layers) -> None:
 @click.option("--map", "mapping", multiple=True, help="Column mapping FIELD=COLUMN (name, kind, aliases, id, precision_m, source, lon, lat).")
 @click.option("--dest", type=click.Path(path_type=Path), default=None, help="Folder of user layers (default: the cache's user_layers).")
 def gazetteer_import(file, crs, mapping, dest) -> None:
-    """Add a planning bureau's layer (GeoJSON, GPKG, SHP, CSV, OSM) as a user layer."""
+    """Add a planning bureau's layer (GeoJSON, GPKG, SHP, CSV) or an OSM extract (.osm.pbf) as a user layer.
+
+    An OSM extract (a whole province from Geofabrik) is streamed through osmium-tool, keeping the
+    named water, transport, zones, parks, campuses and hospitals of layers/vocab/osm_tags.toml.
+    """
     from geoplan.gazetteer.importers import import_layer
 
     cols = {}
@@ -332,7 +336,8 @@ def gazetteer_import(file, crs, mapping, dest) -> None:
         k, v = m.split("=", 1)
         cols[k.strip()] = v.strip()
     # county_of scopes the rows and tells a point in China from one with lon/lat swapped
-    out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest, county_of=_gazetteer(()).county_of)
+    out = import_layer(file, mapping=cols or None, crs=crs, dest_dir=dest, county_of=_gazetteer(()).county_of,
+                       progress=sys.stderr.isatty())
     click.echo(f"imported {file} → {out}")
 
 
@@ -447,7 +452,9 @@ def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
     """Render LAYERS (a build folder, .gpkg or .geojson) as an offline HTML map.
 
     The same filters as `geoplan filter`: the map shows exactly the features
-    `geoplan filter --theme … --task … --doc …` would keep.
+    `geoplan filter --theme … --task … --doc …` would keep.  From a build
+    folder whose plan files are still in place, each plan's text page
+    (text_<doc>.html, opened from a popup) is written beside the map.
     """
     from geoplan.io import read_layers
     from geoplan.map import render_map
@@ -457,11 +464,61 @@ def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
     layers = read_layers(layers_in)
     kept = filter_layers(layers, theme=theme or None, task=task or None, doc=doc or None)
     feats = kept.features
+    labels = plan_labels(feats)
     if not title:
-        title = "; ".join(plan_labels(feats).values()) or "geoplan"
+        title = "; ".join(labels.values()) or "geoplan"
+    texts = _text_pages(layers_in, kept, Path(out).parent, labels)
     render_map(feats, out, unresolved=kept.unresolved, mentions=kept.mentions, title=title, assets=assets,
-               tiles=tiles)
+               tiles=tiles, text_docs=texts, gazetteer=_candidate_gazetteer(kept.unresolved))
     click.echo(f"{int(feats['located'].sum())} located feature(s) of {len(feats)} → {out}")
+
+
+def _text_pages(layers_in: Path, kept, out_dir: Path, labels: dict[str, str]) -> set[str]:
+    """The plan-text pages beside a map of a build folder: each plan re-read from the file its report names.
+
+    Only a build folder says where its plans are (its report.json); a plan moved or
+    changed since the build gets no page (the map then has no link to it).
+    """
+    from geoplan.map.textpage import write_text_page
+    from geoplan.pipeline import reread_plan
+
+    src = Path(layers_in)
+    # the build folder itself, or the folder of its layers/geoplan.gpkg or layers/features.geojson
+    report = next((d / "report.json" for d in (src, src.parent, src.parent.parent) if (d / "report.json").is_file()), None)
+    if report is None:
+        return set()
+    try:
+        plans = json.loads(report.read_text(encoding="utf-8")).get("plans", [])
+    except (OSError, ValueError):
+        return set()
+    docs = set(kept.features["doc"].astype(str))
+    done = set()
+    for p in plans:
+        doc, path = str(p.get("doc", "")), Path(str(p.get("file", "")))
+        if doc not in docs or not path.is_file():
+            continue
+        try:
+            norm, outline = reread_plan(path, doc)
+        except GeoplanError as exc:
+            click.echo(f"no text page for {doc}: {exc}", err=True)
+            continue
+        if write_text_page(out_dir, doc, labels.get(doc, doc), norm.text, outline.nodes, kept.mentions) is not None:
+            done.add(doc)
+    return done
+
+
+def _candidate_gazetteer(unresolved):
+    """The embedded gazetteer when some unresolved name has candidates to show on the map, else None."""
+    if unresolved is None or "candidates" not in unresolved.columns:
+        return None
+    if not unresolved["candidates"].fillna("").astype(str).str.strip().any():
+        return None
+    from geoplan.gazetteer import Gazetteer
+
+    try:
+        return Gazetteer.load()
+    except (GeoplanError, OSError, ValueError):
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -456,6 +456,7 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str, 
     feats = result.layers.features
     titles = {p.doc: plan_label(p.doc, p.outline.title) for p in result.plans}
     title = "; ".join(titles.values()) or "geoplan"
+    texts = write_text_pages(result.plans, result.layers.mentions, maps_dir, titles)
     index = maps_dir / "index.html"
     maps: list[tuple[Path, str, OutputTables]] = [(index, title, result.layers)]
     parts = [(maps_dir / f"plan_{doc}.html", label, filter_layers(result.layers, doc=doc))
@@ -463,11 +464,11 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str, 
     parts += [(maps_dir / f"theme_{theme}.html", f"{title} · {theme}", filter_layers(result.layers, theme=theme))
               for theme in present_themes(feats)]
     maps += [m for m in parts if m[2].features["located"].any()]
-    _draw_all(maps, ctx, assets, jobs)
+    _draw_all(maps, ctx, assets, jobs, texts)
     return index
 
 
-def _draw(path: Path, title: str, part: OutputTables, ctx: Context, assets: str) -> None:
+def _draw(path: Path, title: str, part: OutputTables, ctx: Context, assets: str, texts: set[str]) -> None:
     from geoplan.map import render_map
 
     render_map(
@@ -478,35 +479,38 @@ def _draw(path: Path, title: str, part: OutputTables, ctx: Context, assets: str)
         title=title,
         assets=assets,
         basemap=_basemap(ctx, part.features),
+        text_docs=texts,
+        gazetteer=ctx.gazetteer,
     )
 
 
 #: the maps being drawn and what draws them, inherited by forked workers (set only while a pool runs)
-_MAPS_TO_DRAW: tuple[list[tuple[Path, str, OutputTables]], Context, str] | None = None
+_MAPS_TO_DRAW: tuple[list[tuple[Path, str, OutputTables]], Context, str, set[str]] | None = None
 
 
 def _draw_in_worker(i: int) -> None:
     assert _MAPS_TO_DRAW is not None, "worker started outside _draw_all"
-    maps, ctx, assets = _MAPS_TO_DRAW
+    maps, ctx, assets, texts = _MAPS_TO_DRAW
     path, title, part = maps[i]
-    _draw(path, title, part, ctx, assets)
+    _draw(path, title, part, ctx, assets, texts)
 
 
-def _draw_all(maps: list[tuple[Path, str, OutputTables]], ctx: Context, assets: str, jobs: int) -> None:
+def _draw_all(maps: list[tuple[Path, str, OutputTables]], ctx: Context, assets: str, jobs: int,
+              texts: set[str]) -> None:
     """Draw the maps, in ``jobs`` forked workers when there are several (each writes its own file)."""
     import multiprocessing as mp
 
     jobs = min(jobs, len(maps))
     if jobs <= 1 or "fork" not in mp.get_all_start_methods():
         for path, title, part in maps:
-            _draw(path, title, part, ctx, assets)
+            _draw(path, title, part, ctx, assets, texts)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     import geoplan.map  # noqa: F401  (imported once here, inherited by every worker)
 
     global _MAPS_TO_DRAW
-    _MAPS_TO_DRAW = (maps, ctx, assets)
+    _MAPS_TO_DRAW = (maps, ctx, assets, texts)
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
                                  initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
@@ -514,6 +518,32 @@ def _draw_all(maps: list[tuple[Path, str, OutputTables]], ctx: Context, assets: 
                 fut.result()  # a map that fails fails the build, as it does with one job
     finally:
         _MAPS_TO_DRAW = None
+
+
+def write_text_pages(plans: Sequence[PlanResult], mentions, maps_dir: Path, titles: dict[str, str]) -> set[str]:
+    """Write ``text_<doc>.html`` beside the maps for every plan; returns the docs that have one."""
+    from geoplan.map.textpage import write_text_page
+
+    done = set()
+    for p in plans:
+        title = titles.get(p.doc, p.doc)
+        if write_text_page(maps_dir, p.doc, title, p.norm.text, p.outline.nodes, mentions) is not None:
+            done.add(p.doc)
+    return done
+
+
+def reread_plan(path: Path | str, doc: str) -> tuple[NormalizedText, Outline]:
+    """A plan's normalized text and outline again, for pages written after the build (``geoplan map``).
+
+    Reading and normalizing are deterministic, so the offsets of the build's
+    mentions point into this text as long as the file is unchanged (the text
+    page checks that every mention still holds its surface).
+    """
+    raw = read_plan(Path(path))
+    if doc and doc != raw.doc:
+        raw = replace(raw, doc_id=doc)
+    norm = _normalize_pkg.normalize(raw)
+    return norm, build_outline(norm)
 
 
 def _basemap(ctx: Context, feats):

@@ -247,3 +247,25 @@ class PlanFeature:
             if m.is_task:
                 return m
         return self.mentions[0]
+
+
+# ------------------------------------------------------------------------- review
+#: the columns of the review sheet, in order: what ``geoplan review`` writes, what the map's review panel
+#: downloads and what ``--overrides`` reads back; here, below both, so the two writers cannot drift apart
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "name",
+    "doc",
+    "jurisdiction",
+    "gazetteer_id",
+    "lon",
+    "lat",
+    "crs",
+    "precision_m",
+    "note",
+    "status",
+    "current_method",
+    "current_confidence",
+    "candidates",
+    "quote",
+    "task_path",
+)

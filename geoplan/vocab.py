@@ -212,6 +212,10 @@ class ThemeVocab:
     ancestor_weight: float = 1.0
     sentence_weight: float = 2.0
     kind_weight: float = 2.0
+    #: kinds whose names are designations (a 经济带, a 商务区): the name's head keyword says their theme
+    named_kinds: frozenset[str] = frozenset()
+    name_weight: float = 0.0
+    name_min_weight: float = 2.0
 
 
 def themes(path: Path | None = None) -> ThemeVocab:
@@ -257,6 +261,9 @@ def _themes_of(data: dict[str, Any]) -> ThemeVocab:
         ancestor_weight=float(feature.get("ancestor_weight", 1.0)),
         sentence_weight=float(feature.get("sentence_weight", 2.0)),
         kind_weight=float(feature.get("kind_weight", 2.0)),
+        named_kinds=frozenset(str(k) for k in feature.get("named_kinds", ())),
+        name_weight=float(feature.get("name_weight", 0.0)),
+        name_min_weight=float(feature.get("name_min_weight", 2.0)),
     )
 
 
@@ -347,3 +354,56 @@ def _groups_of(data: dict[str, Any]) -> GroupVocab:
         max_stem=int(pattern.get("max_stem", 3)),
         members=_freeze({name: tuple(spec.get("members", ())) for name, spec in data.get("groups", {}).items()}),
     )
+
+
+# ---------------------------------------------------------- OSM import
+@dataclass(frozen=True)
+class OsmTagRule:
+    """One line of ``osm_tags.toml``: features whose ``key`` has one of ``values`` ("*": any) are ``kind``."""
+
+    key: str
+    values: tuple[str, ...]
+    kind: str
+    unless: tuple[tuple[str, str], ...] = ()
+
+    def matches(self, tags: Mapping[str, str]) -> bool:
+        value = tags.get(self.key)
+        if value is None or ("*" not in self.values and value not in self.values):
+            return False
+        return not any(tags.get(k) == v for k, v in self.unless)
+
+
+@dataclass(frozen=True)
+class OsmTagVocab:
+    """``osm_tags.toml``: which OSM features an extract import keeps, their kind and precision."""
+
+    rules: tuple[OsmTagRule, ...]
+    precision_m: Mapping[str, float]
+    merge_within_m: float
+    #: kind → the word its names end with (站 for a station), added where OSM leaves it out
+    name_suffix: Mapping[str, str] = field(default_factory=dict)
+
+    def kind_of(self, tags: Mapping[str, str]) -> str | None:
+        """The kind of the first rule the tags match, or None (the feature is not imported)."""
+        return next((r.kind for r in self.rules if r.matches(tags)), None)
+
+
+def osm_tags(path: Path | None = None) -> OsmTagVocab:
+    return typed(path or layers_file("osm_tags.toml"), _osm_tags_of)
+
+
+def _osm_tags_of(data: dict[str, Any]) -> OsmTagVocab:
+    rules = []
+    for i, r in enumerate(data.get("rule", ()), 1):
+        try:
+            unless = tuple(tuple(u.split("=", 1)) for u in r.get("unless", ()))
+            if any(len(u) != 2 for u in unless):
+                raise ValueError("'unless' entries are key=value")
+            rules.append(OsmTagRule(str(r["key"]), tuple(map(str, r["values"])), str(r["kind"]), unless))  # type: ignore[arg-type]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise VocabError(f"osm_tags.toml: rule {i}: {exc!r} (each rule needs key, values, kind)") from None
+    precision = {str(k): float(v) for k, v in data.get("precision_m", {}).items()}
+    for geom in ("point", "line", "polygon"):
+        precision.setdefault(geom, 100.0)
+    suffix = {str(k): str(v) for k, v in data.get("name_suffix", {}).items()}
+    return OsmTagVocab(tuple(rules), _freeze(precision), float(data.get("merge_within_m", 2000.0)), _freeze(suffix))

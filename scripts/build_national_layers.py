@@ -30,7 +30,7 @@ import csv
 import json
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,9 @@ PORT_M = 10000.0
 #: ``precision_class`` of an extent (a bounding box standing for a line): by its radius
 EXTENT_CLASSES = (("town", 5000.0), ("district", 50000.0), ("city", float("inf")))
 _M_PER_DEG = 111_320.0
+#: degrees (~5 km) a port or airport point may lie off the province outlines and still be China's:
+#: the outlines are generalised, and ports stand on piers (湛江, 盐田, 大连 lie 0.1–0.5 km out)
+COAST_TOLERANCE = 0.05
 #: coordinates are written to 5 decimals (~1 m)
 DECIMALS = 5
 
@@ -117,13 +120,30 @@ class Counties:
         self.china = unary_union([shapely.make_valid(b.geometry) for b in read_boundaries(src.province)])
         shapely.prepare(self.china)
         self.city_names = {c.code[:4]: c.name for c in cities}
+        self.province_names = {b.code[:2]: b.name for b in read_boundaries(src.province)}
+
+    def city_short(self, code: str | None) -> str | None:
+        """The short name of the city a county code lies in (广州 for 440111); a municipality's own (北京)."""
+        if not code:
+            return None
+        name = self.city_names.get(code[:4]) or self.province_names.get(code[:2], "")
+        for tail in ("市", "特别行政区"):
+            if name.endswith(tail) and len(name) > len(tail) + 1:
+                return name[: -len(tail)]
+        return None
 
     def at(self, geom: BaseGeometry) -> str | None:
-        """Code of the county holding the geometry's representative point."""
+        """Code of the county holding the geometry's representative point.
+
+        A point just off the county outlines (a port on a pier, which a
+        1:1M coastline leaves in the sea) takes the nearest county within
+        :data:`COAST_TOLERANCE`.
+        """
         pt = geom.representative_point() if geom.geom_type != "Point" else geom
         idx = self.tree.query(pt, predicate="intersects")
         if len(idx) == 0:
-            return None
+            near = self.tree.query_nearest(pt, max_distance=COAST_TOLERANCE)
+            return self.units[int(near[0])].code if len(near) else None
         return self.units[int(min(idx, key=lambda i: self.geoms[i].area))].code
 
     def touching(self, geom: BaseGeometry) -> list[str]:
@@ -131,6 +151,10 @@ class Counties:
 
     def inside_china(self, geom: BaseGeometry) -> bool:
         return self.china.intersects(geom)
+
+    def on_china_coast(self, geom: BaseGeometry) -> bool:
+        """Inside China or within :data:`COAST_TOLERANCE` of it (a port point on the waterfront)."""
+        return self.china.intersects(geom) or self.china.dwithin(geom, COAST_TOLERANCE)
 
 
 # ------------------------------------------------------------------- stations
@@ -145,8 +169,24 @@ def station_names(raw: str) -> tuple[str, list[str]] | None:
     return name + "站", [name]
 
 
+def city_dropped(name: str, city: str | None) -> str | None:
+    """``广州白云站`` in 广州 → ``白云站``: plans of the city drop its name from its stations' names.
+
+    Only when at least two characters stay before 站 (南京南站 → 南站 says nothing);
+    the caller keeps it out when another station already has that name.
+    """
+    if not city or not name.startswith(city) or not name.endswith("站"):
+        return None
+    rest = name[len(city):]
+    if len(rest) < 3 or rest[0] in "县市区港" or "站" in rest[:-1] or not re.fullmatch(r"[\u4e00-\u9fff]+", rest):
+        return None  # 承德县北站 is no 县北站, 钦州港东站 no 港东站; a reserved (预留) name stays whole
+    return rest
+
+
 def stations(data: Path, counties: Counties) -> Iterator[dict]:
     raw = json.loads((data / "rail-globe/data/tiles/cn.stations.reconstructed.json").read_text(encoding="utf-8"))
+    # every station's own name: a short form (白云站) another station carries is never added
+    taken = {names[0] for system in ("rail", "metro") for n in raw[system]["n"] if (names := station_names(n or ""))}
     for system, label in (("rail", "railway station"), ("metro", "metro station")):
         cols = raw[system]
         seen: set[tuple[str, int, int]] = set()
@@ -167,10 +207,14 @@ def stations(data: Path, counties: Counties) -> Iterator[dict]:
             if (names[0], code) in by_county:  # one name, one system, one county: one record of it
                 by_county[(names[0], code)][1].append(pt)
                 continue
+            aliases = list(names[1])
+            short = city_dropped(names[0], counties.city_short(code)) if system == "rail" else None
+            if short is not None and short not in taken:
+                aliases.append(short)
             props = {
                 "id": f"cn-{system}-station-{i}",
                 "name": names[0],
-                "aliases": names[1],
+                "aliases": aliases,
                 "kind": "station",
                 "admin_code": code,
                 "precision_m": int(STATION_M),
@@ -179,6 +223,10 @@ def stations(data: Path, counties: Counties) -> Iterator[dict]:
                 "priority": 1 if system == "rail" else 0,
             }
             by_county[(names[0], code)] = (props, [pt])
+        # a short form two stations would take (国际港站 of 西安 and of 赣州) is a common noun: neither gets it
+        shorts = Counter(a for props, _ in by_county.values() for a in props["aliases"] if a.endswith("站"))
+        for props, _ in by_county.values():
+            props["aliases"] = [a for a in props["aliases"] if shorts[a] <= 1 or not a.endswith("站")]
         for props, pts in by_county.values():
             geom: BaseGeometry = pts[0]
             if len(pts) > 1:
@@ -326,7 +374,8 @@ def natural_earth(data: Path, counties: Counties, table: dict, missing: list[str
             if not ne_name or feat.get("geometry") is None:
                 continue
             geom = shapely.make_valid(shape(feat["geometry"]))
-            if not counties.inside_china(geom):
+            point_layer = layer in ("airport", "port")
+            if not (counties.on_china_coast(geom) if point_layer else counties.inside_china(geom)):
                 continue
             if layer in ("lake", "river", "marine"):
                 geom = geom.intersection(counties.china.buffer(0.05)) if layer != "marine" else geom

@@ -56,3 +56,49 @@ def test_kinds_map_to_known_themes():
 @pytest.mark.parametrize("weight", ["task_weight", "sentence_weight", "kind_weight"])
 def test_weights_are_data(weight):
     assert getattr(load_themes(), weight) > 0
+
+
+def _named(name: str, sentence: str, theme: str, path: str) -> Mention:
+    return Mention(
+        surface=name, name=name, kind="corridor", span=(0, 1), raw_span=(0, 1), sentence=sentence,
+        task_id="一", task_path=path, theme=theme, origin="discovery",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "theme"),
+    [
+        ("滨湖生态经济带", "区域协同"),  # an 经济带 about ecology is still an 经济带
+        ("东城产业廊道", "产业"),  # 廊道 is a weak, generic form: the purpose before it decides
+        ("北岸文化商务区", "产业"),
+        ("南港航运中心核心区", "交通"),
+        ("西湖片区", None),
+    ],
+)
+def test_a_designation_is_read_off_the_last_strong_keyword_of_its_name(name, theme):
+    from geoplan.outline.themes import head_theme
+
+    assert head_theme(name, load_themes()) == theme
+
+
+def test_a_designation_name_outweighs_its_section_alone():
+    m = _named("滨湖生态经济带", "积极融入滨湖生态经济带。", "城市更新", "建设现代化新城 > 优化新城布局")
+    assert feature_themes([m], "corridor")[0] == "区域协同"
+
+
+def test_an_administrative_name_is_only_a_name():
+    # 自治 is a governance keyword, but 某某自治区 is a province, not a designation
+    m = _m("推进相关项目。", "交通", "完善综合交通")
+    m = Mention(**{**m.__dict__, "name": "某某自治区", "surface": "某某自治区"})
+    scores = mention_scores(m, "province")
+    assert "治理" not in scores and feature_themes([m], "province")[0] == "交通"
+
+
+def test_a_tie_goes_to_the_task_theme():
+    from geoplan.outline.themes import _best
+
+    taxonomy = load_themes()
+    tied = {"交通": 3.0, "区域协同": 3.0}
+    assert _best(tied, taxonomy, prefer="区域协同") == "区域协同"
+    assert _best(tied, taxonomy, prefer="交通") == "交通"
+    assert _best(tied, taxonomy) == "交通"  # no task theme: legend order

@@ -25,7 +25,8 @@ def names(layers) -> list[tuple[str, str]]:
 
 def test_theme_matches_every_task_theme_of_a_feature(layers):
     got = filter_layers(layers, theme="文旅")
-    assert names(got) == [("000", "淀山湖")]  # its first task is 生态, a later one 文旅
+    # 淀山湖: its first task is 生态, a later one 文旅; the 水乡 project by its name
+    assert names(got) == [("000", "水乡客厅配套工程"), ("000", "淀山湖")]
     both = filter_layers(layers, theme=["交通", "科创"])
     assert names(both) == [("000", "17号线西延伸"), ("000", "西岑站"), ("002", "张江科学城")]
     # a theme named only outside tasks (产业, in a review section) does not count

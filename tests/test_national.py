@@ -42,6 +42,16 @@ def test_station_names_add_zhan_and_keep_the_bare_name_as_alias():
     assert build.station_names("A") is None
 
 
+def test_a_railway_station_named_after_its_city_is_also_written_without_it():
+    build = _script()
+    assert build.city_dropped("广州白云站", "广州") == "白云站"
+    assert build.city_dropped("南京南站", "南京") is None  # 南站 alone says nothing
+    assert build.city_dropped("白云站", "广州") is None and build.city_dropped("广州白云站", None) is None
+    assert build.city_dropped("承德县北站", "承德") is None  # 县北站 would cut the county's name
+    assert build.city_dropped("贵港南（预留）站", "贵港") is None
+    assert build.city_dropped("钦州港东站", "钦州") is None and build.city_dropped("福州南站甬广场站", "福州") is None
+
+
 def test_rail_aliases_follow_how_plans_write_lines():
     build = _script()
     names = {"沪苏湖高速线", "京沪线", "京沪高速线"}

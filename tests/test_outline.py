@@ -152,6 +152,31 @@ def test_themes_from_title_text_and_inheritance():
     assert (by["二"].theme, by["二"].theme_source) == ("其他", "default")
 
 
+def test_a_top_part_themed_by_its_intro_alone_passes_nothing_down():
+    text = (
+        "一、开启发展新征程\n"
+        "推进城市更新和老旧小区改造，提升宜居品质。\n"  # the intro leans to 城市更新
+        "（一）发展基础\n"
+        "各项工作取得成效。\n"
+        "二、推进城市更新\n"
+        "（一）做好组织工作\n"
+        "各项工作有序推进。\n"
+    )
+    o = build_outline_from_str(text)
+    assert (o.by_id("一").theme, o.by_id("一").theme_source) == ("城市更新", "text")
+    assert o.by_id("一/(一)").theme_source == "default"  # an overview's section is not its intro's theme
+    # one level down, a section's own text is focused enough to carry
+    deeper = build_outline_from_str("第一章 总体安排\n" + text.replace("（一）", "1.").replace("一、", "（一）").replace("二、", "（二）"))
+    assert deeper.by_id("第一章/(一)/1").theme == "城市更新"
+    assert (o.by_id("二/(一)").theme, o.by_id("二/(一)").theme_source) == ("城市更新", "inherited")
+
+
+def test_a_title_keyword_counts_once():
+    # 经济 three times is one weak 产业 word; 都市圈 once names 区域协同
+    o = build_outline_from_str("一、壮大镇域经济、园外经济和都市圈经济\n有关部门抓好落实。\n")
+    assert o.by_id("一").theme == "区域协同"
+
+
 def test_theme_taxonomy_is_complete_and_colours_distinct():
     tax = load_themes()
     assert list(tax.themes) == ["交通", "生态", "产业", "科创", "文旅", "乡村振兴", "公共服务", "城市更新", "治理",

@@ -101,6 +101,61 @@ def test_markdown_plan_gives_a_tree():
     assert o.node_at(text.index("城际铁路")).title == "轨道交通"
 
 
+
+MARKDOWN_MIXED = """# 某区老旧小区改造三年行动方案
+
+## 总体要求
+
+### 一、指导思想
+
+坚持以人民为中心，稳步推进老旧小区改造。
+
+### 二、工作目标
+
+到2028年基本完成2000年前建成小区的改造。
+
+## 重点任务
+
+### 一、完善配套设施
+
+加装电梯，补齐养老托育设施。
+
+专栏1 重点项目
+| 项目 | 地点 |
+| 东门片区更新 | 东区 |
+
+## 保障措施
+
+加强组织领导，落实工作责任，形成工作合力。
+"""
+
+
+def test_unnumbered_markdown_headings_are_a_level_by_their_depth():
+    o = build_outline_from_str(MARKDOWN_MIXED)
+    assert o.title == "某区老旧小区改造三年行动方案"  # the one top heading is the plan's title, not a task
+    tops = [n for n in o.nodes if n.level == 1]
+    assert [n.title for n in tops] == ["总体要求", "重点任务", "保障措施"]
+    assert {n.style for n in tops} == {"md2"}
+    assert [n.id for n in tops[0].children] == ["H1/一", "H1/二"]
+    assert o.node_at(MARKDOWN_MIXED.index("加装电梯")).path == ("重点任务", "完善配套设施")
+    # the box closes at the next Markdown heading: its work is not in the box
+    assert o.node_at(MARKDOWN_MIXED.index("加强组织领导")).title == "保障措施"
+
+
+def test_markdown_depth_sits_beside_numbered_headings_of_the_same_depth():
+    text = "## 第一章 发展基础\n\n成绩显著。\n\n## 总体要求\n\n### 第一节 指导思想\n\n坚持稳中求进。\n\n#### 基本原则\n\n坚持系统观念。\n"
+    o = build_outline_from_str(text)
+    by_title = {n.title: n for n in o.nodes}
+    assert by_title["总体要求"].level == by_title["发展基础"].level == 1  # ## beside ## 第一章
+    assert by_title["指导思想"].parent is by_title["总体要求"]
+    assert by_title["基本原则"].parent is by_title["指导思想"]  # #### below ### 第一节
+
+
+def test_plain_text_plans_have_no_markdown_levels():
+    text = "一、总体要求\n坚持稳中求进。\n#1 号线延伸段建设\n二、重点任务\n推进建设。\n"
+    o = build_outline_from_str(text)
+    assert [n.id for n in o.nodes] == ["一", "二"]
+
 BOXES = """第一章 产业发展
 第一节 壮大先进制造业
 加快建设智能制造基地，推动传统产业转型升级。
@@ -166,7 +221,7 @@ def test_no_plan_reads_its_toc_as_a_second_tree(ten):
         assert not any(re.search(r"(…|\.{3})\s*\d*$", n.title) for n in o.nodes), doc
         keys = {title_key(n.title) for n in o.nodes}
         missing = [t for t in o.toc if title_key(t) not in keys]
-        assert len(missing) <= max(1, len(o.toc) // 50), (doc, missing)
+        assert not missing, (doc, missing)  # every 目录 entry is a body heading (a note mark dropped)
 
 
 @pytest.mark.corpus
@@ -236,3 +291,25 @@ def test_page_footer_lines_are_never_part_of_a_title_or_heading():
     o = build_outline_from_str(text)
     assert o.title == "某县乡村振兴规划"
     assert [n.title for n in o.nodes] == ["总体要求", "重点任务"]
+
+
+NOTED = """第一章 优化城市空间格局
+第一节 做强“两核一廊”12空间骨架
+推动“两核一廊”建设，打造“未来社区”3个试点。
+第二节 建设“智慧港城”
+加快港区建设。
+名词解释
+12. 两核一廊：指中心城区和新城两个核心，以及沿江发展廊道。
+"""
+
+
+def test_a_note_mark_in_a_heading_is_dropped_when_the_plan_explains_that_term():
+    o = build_outline_from_str(NOTED)
+    titles = [n.title for n in o.nodes]
+    assert "做强“两核一廊”空间骨架" in titles
+    assert "建设“智慧港城”" in titles
+
+
+def test_a_number_after_a_quote_without_its_note_stays():
+    text = NOTED.replace("12. 两核一廊：", "12. 其他名词：")
+    assert "做强“两核一廊”12空间骨架" in [n.title for n in build_outline_from_str(text).nodes]

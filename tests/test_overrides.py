@@ -227,7 +227,7 @@ def test_review_then_build_with_the_edited_sheet(tmp_path, gazetteer):
     assert by_name["淀湾村"]["status"] == "not-found"
     assert by_name["双林镇"]["status"] == "ambiguous"
     assert "cn-330503102" in by_name["双林镇"]["candidates"]  # the planner can pick it from here
-    assert by_name["练塘镇社区卫生服务中心"]["status"] == "low-confidence"
+    assert by_name["练塘镇社区卫生服务中心"]["status"] == "fallback-town"  # placed at its township only
     assert by_name["练塘镇社区卫生服务中心"]["current_method"] == "contained-name"
     assert "西岑社区" not in by_name  # confidently placed: nothing to decide
     assert all(r["doc"] == "qingpu_test" and r["jurisdiction"] == "青浦区" for r in rows)

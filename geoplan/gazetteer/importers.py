@@ -2,7 +2,7 @@
 
 Bureaus keep their project lists as Shapefiles, GeoPackages, GeoJSON, Excel
 exports to CSV with 经度/纬度 columns copied from a web map (so in GCJ-02 or
-BD-09, not WGS-84), or OSM extracts.  :func:`import_layer` reads any of these,
+BD-09, not WGS-84), or OSM extracts (streamed by :mod:`geoplan.gazetteer.osm_layer`).  :func:`import_layer` reads any of these,
 maps its columns onto the gazetteer fields, converts the datum, checks every
 row and writes one normalized GeoJSON layer that ``Gazetteer.load(user_layers=…)``
 reads with origin ``"user"``.  Every error names the file, the (1-based data)
@@ -53,7 +53,6 @@ GUESSES: dict[str, tuple[str, ...]] = {
 }
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 OSM_SUFFIXES = {".osm", ".pbf"}
-OSM_LAYERS = ("points", "lines", "multipolygons")
 DEFAULT_PRECISION_M = 100.0
 
 
@@ -69,6 +68,7 @@ def import_layer(
     license: str = "supplied by the user",
     county_of: Any = None,
     kinds: set[str] | None = None,
+    progress: bool = False,
 ) -> Path:
     """Normalize ``path`` into ``dest_dir`` (default ``cache_dir()/user_layers``) and return the new file.
 
@@ -77,7 +77,10 @@ def import_layer(
     column names.  ``crs`` is the datum the coordinates were recorded in: any
     EPSG code pyproj knows, or ``GCJ-02`` / ``BD-09``.  ``county_of`` (a
     ``Gazetteer.county_of``) fills ``admin_code`` for rows that have none, so
-    that the imported features are scoped like curated ones.
+    that the imported features are scoped like curated ones.  An OSM extract
+    (``.osm``, ``.pbf``) is streamed through osmium-tool and keeps the named
+    features ``layers/vocab/osm_tags.toml`` lists (:mod:`geoplan.gazetteer.osm_layer`);
+    ``progress`` shows bars on stderr while it reads and merges.
     """
     path = Path(path)
     if not path.exists():
@@ -90,16 +93,26 @@ def import_layer(
     datum = _parse_crs(path, crs)
 
     suffix = path.suffix.lower()
+    out_dir = Path(dest_dir) if dest_dir is not None else paths.user_layers_dir()
+    if suffix in OSM_SUFFIXES:
+        # an extract is streamed and filtered by layers/vocab/osm_tags.toml: no column mapping, no datum
+        from geoplan.gazetteer.osm_layer import import_osm
+
+        if datum != "EPSG:4326":
+            raise LayerImportError(path, f"OpenStreetMap data is WGS-84: --crs {crs} does not apply", field="crs")
+        if cols:
+            raise LayerImportError(path, "an OSM extract has no columns to map: its tags decide "
+                                   "(layers/vocab/osm_tags.toml)", field="mapping")
+        out = layer_target(out_dir, path)
+        import_osm(path, out, county_of=county_of, progress=progress)
+        return out
     if suffix == ".csv" or suffix == ".txt":
         frame = _read_csv(path, cols, datum)
-    elif suffix in OSM_SUFFIXES:
-        frame = _read_osm(path)
     elif suffix in VECTOR_SUFFIXES:
         frame = _read_vector(path, layer, datum)
     else:
         raise LayerImportError(path, f"unsupported file type {suffix!r} (GeoJSON, GeoPackage, Shapefile, CSV, OSM)")
 
-    out_dir = Path(dest_dir) if dest_dir is not None else paths.user_layers_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     out = layer_target(out_dir, path)
     features = _normalize(path, frame, cols, datum, vocab, default_kind, default_precision_m, license, county_of,
@@ -210,33 +223,6 @@ def _read_vector(path: Path, layer: str | None, datum: str) -> gpd.GeoDataFrame:
     if datum not in ("GCJ-02", "BD-09") and datum != "EPSG:4326":
         gdf = gdf.set_crs(datum, allow_override=True)  # the caller knows better than a missing .prj
     return gdf
-
-
-def _read_osm(path: Path) -> gpd.GeoDataFrame:
-    frames = []
-    try:
-        available = {name for name, _ in pyogrio.list_layers(path)}
-    except Exception as exc:
-        raise LayerImportError(path, f"GDAL's OSM driver cannot read it: {exc}") from None
-    for name in OSM_LAYERS:
-        if name not in available:
-            continue
-        gdf = pyogrio.read_dataframe(path, layer=name)
-        if "name" not in gdf.columns or gdf.empty:
-            continue
-        gdf = gdf[gdf["name"].notna() & (gdf["name"].astype(str).str.strip() != "")]
-        kept = gdf[["name", "geometry", *[c for c in ("osm_id", "osm_way_id", "other_tags") if c in gdf.columns]]].copy()
-        kept["osm_layer"] = name
-        frames.append(kept)
-    if not frames:
-        raise LayerImportError(path, "no named OSM feature (tag 'name') in points, lines or multipolygons", field="name")
-    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs="EPSG:4326")
-    ids = []
-    for _, r in out.iterrows():
-        oid = r.get("osm_id") if isinstance(r.get("osm_id"), str) and r.get("osm_id") else r.get("osm_way_id")
-        ids.append(f"osm-{r['osm_layer'][0]}{oid}" if oid else None)
-    out["id"] = ids
-    return out
 
 
 def _column(path: Path, columns: Any, cols: dict[str, str], field: str, required: bool = False) -> str | None:

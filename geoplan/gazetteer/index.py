@@ -268,6 +268,9 @@ class Gazetteer:
             "townships": len(towns),
             "townships_with_point": sum(1 for f in towns if f.geometry is not None),
             "townships_with_code": sum(1 for f in towns if f.extra.get("township_code")),
+            # municipalities, prefecture cities and counties drawn at their seat of government
+            "units_with_seat": sum(1 for f in self._features if f.origin == "admin" and f.extra.get("seat")),
+            "units_without_seat": sum(1 for f in self._features if "seat" in f.extra and not f.extra["seat"]),
             "duplicate_ids": len(self.duplicate_ids),
             "cache": dict(self.cache_info),
         }

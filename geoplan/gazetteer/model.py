@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geoplan.gazetteer import codes
@@ -72,6 +73,27 @@ class GazetteerFeature:
         prefecture of a province-administered county, still has its code slot).
         """
         return codes.code_chain(self.admin_code or "")
+
+    @property
+    def point(self) -> BaseGeometry | None:
+        """The one point drawn for this feature when something is placed *at* it.
+
+        An administrative unit's seat of government where GeoNames names one
+        (``extra["seat"]``, see :mod:`geoplan.gazetteer.seats`): a city's
+        polygon centroid can lie tens of kilometres off in the hills.  Else the
+        geometry itself when it is a point, or its inner point.
+        """
+        seat = self.extra.get("seat")
+        if seat:
+            return Point(seat[0], seat[1])
+        if self.geometry is None or self.geometry.geom_type == "Point":
+            return self.geometry
+        return self.geometry.representative_point()
+
+    @property
+    def point_note(self) -> str:
+        """Where :attr:`point` comes from, for the reason of a placement (empty when not an admin unit's)."""
+        return str(self.extra.get("point_source") or "")
 
     @property
     def all_names(self) -> tuple[str, ...]:

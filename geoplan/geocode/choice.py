@@ -88,7 +88,9 @@ class Choice:
                 pool = inside
             else:
                 outside = True
-                evident = kinds.outside_without_evidence(pool, entity.sentences, (entity.name, *entity.surfaces), j.province_prefix)
+                evident = kinds.outside_without_evidence(
+                    pool, entity.sentences, (entity.name, *entity.surfaces), j.province_prefix, written=entity.surfaces
+                )
                 if evident is not None and not evident:
                     return unresolved("ambiguous",
                         f"{entity.name!r} names no place in {j.name}'s province, "
@@ -213,12 +215,13 @@ class Choice:
                 f = pool[0]
                 precision, _ = precision_of(county, as_area=True)
                 return Location(
-                    geometry=county.geometry.representative_point(),
+                    geometry=county.point,
                     precision=precision if precision != "feature" else "district",
                     precision_m=max(extent_m(county.geometry), float(county.precision_m)),
                     method="admin-fallback",
                     confidence=0.4,
-                    reason=f"{f.name!r} is listed in {county.name} without a position; placed at the county",
+                    reason=f"{f.name!r} is listed in {county.name} without a position; placed at the county"
+                    + (f" ({county.point_note})" if county.point_note else ""),
                     source=source_text(county),
                     source_crs=county.source_crs,
                     gazetteer_id=county.id,

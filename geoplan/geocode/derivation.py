@@ -1,12 +1,17 @@
-"""Derivation: an extension of a line (17号线西延伸) drawn through the stations the plan names with it.
+"""Derivation: a line drawn through the stations the plan names with it.
 
-No gazetteer holds a planned extension; the plan's own sentences name its
-stations, and the line's end says where it starts.  With no station named,
-nothing is derived and the name falls back to its line (contained-name).
+Two cases, one idea.  An extension of a line (17号线西延伸): no gazetteer
+holds a planned extension; the plan's own sentences name its stations, and the
+line's end says where it starts.  A whole line (宁淮城际, 广州站至广州南站联络线)
+that no layer draws, or only as its extent: the stations the plan names in the
+same clause, already placed at feature precision, are its anchors.  With too
+few anchors, nothing is derived and the name keeps what it had (its line, its
+extent, or unresolved).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from shapely.geometry import LineString, Point
@@ -17,7 +22,15 @@ from geoplan.gazetteer.codes import city_prefix
 from geoplan.geocode import kinds
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode.index import NameIndex
-from geoplan.geocode.placement import SAME_PLACE_M, in_jurisdiction, is_linear, kind_fits, origin_rank, spread_m
+from geoplan.geocode.placement import (
+    CLASS_BY_RADIUS,
+    SAME_PLACE_M,
+    in_jurisdiction,
+    is_linear,
+    kind_fits,
+    origin_rank,
+    spread_m,
+)
 from geoplan.geocode.protocol import GazetteerLike
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Entity, Location
@@ -159,3 +172,104 @@ def _chain_from(start: Point, pts: list[Point]) -> list[Point]:
         out.append(nxt)
         here = nxt
     return out
+
+
+#: a clause: the stretch of a sentence a list of stations belongs to
+_CLAUSE = re.compile(r"[，,；;。：:！？!?\n]")
+#: a derived line is at feature precision only when its anchors are this close (metres):
+#: between stations further apart the real course may bow far from the chord drawn
+FEATURE_GAP_M = 20_000.0
+#: share of the longest gap between anchors taken as the drawn line's radius
+GAP_SHARE = 0.15
+#: an extent (bounding box) holds an anchor within this margin (degrees, ~2 km)
+EXTENT_MARGIN = 0.02
+
+
+class Lines:
+    """Draws a line the plan names through the stations it names with it (method ``derived``).
+
+    Anchors are stations of this plan already placed at feature precision and
+    named in the same clause as the line, in a clause that names no other
+    line (no ``line_heads`` of ``layers/vocab/resolution.toml``, no 线 at all
+    besides the line's own name), so that a list of several lines and
+    stations lends no station to the wrong line.  When
+    the gazetteer knows the line's extent, anchors outside it are not the
+    line's.  Two anchors at least: a line through one point is no line.
+    """
+
+    def __init__(self, gazetteer: GazetteerLike) -> None:
+        self.gaz = gazetteer
+
+    @staticmethod
+    def wanted(entity: Entity, loc: Location | None) -> bool:
+        """A railway or metro line not drawn at feature precision (unplaced, or only its extent)."""
+        if not kinds.line_name(entity.name) and entity.kind not in ("rail", "metro_line"):
+            return False
+        return loc is None or loc.precision != "feature"
+
+    def derive(self, entity: Entity, done: dict[str, Location], extent: GazetteerFeature | None = None) -> Location | None:
+        anchors = self._anchors(entity, done, extent)
+        if len(anchors) < 2:
+            return None
+        pts = [pt for _, pt, _ in anchors]
+        centre = Point(sum(p.x for p in pts) / len(pts), sum(p.y for p in pts) / len(pts))
+        ordered = _chain_from(max(pts, key=centre.distance), pts)  # from one end, always to the nearest
+        gaps = [distance_m(a, b) for a, b in zip(ordered, ordered[1:])]
+        if max(gaps) < 300.0:
+            return None  # one place named twice, not a line
+        radius = max([*(r for _, _, r in anchors), GAP_SHARE * max(gaps), 500.0])
+        if max(gaps) <= FEATURE_GAP_M:
+            precision, why = "feature", "anchors close enough for the drawn course to stay near the real one"
+        else:
+            precision = next(c for c, upto in CLASS_BY_RADIUS if radius <= upto)
+            why = f"anchors up to {max(gaps) / 1000:.0f} km apart: the real course may lie far from the drawn one"
+        names = [n for n, _, _ in sorted(anchors, key=lambda a: ordered.index(a[1]))]
+        inside = f" inside the extent of {extent.name!r}" if extent is not None else ""
+        return Location(
+            geometry=LineString([(p.x, p.y) for p in ordered]),
+            precision=precision,
+            precision_m=float(round(radius, -1)),
+            method="derived",
+            confidence=0.6 if len(anchors) >= 3 else 0.5,
+            reason=(
+                f"{entity.name!r} drawn through the {len(anchors)} stations the plan names with it{inside}: "
+                f"{', '.join(names)}; {precision} precision ({why})"
+            ),
+            source="derived from the plan's stations " + ", ".join(names)
+            + (f" and {extent.id}" if extent is not None else ""),
+            source_crs="EPSG:4326",
+            gazetteer_id=None,
+            candidates=(extent.id,) if extent is not None else (),
+        )
+
+    def _anchors(
+        self, entity: Entity, done: dict[str, Location], extent: GazetteerFeature | None
+    ) -> list[tuple[str, Point, float]]:
+        own = sorted({entity.name, *entity.surfaces}, key=len, reverse=True)
+        box = extent.geometry.envelope.buffer(EXTENT_MARGIN) if extent is not None and extent.geometry is not None else None
+        out: dict[str, tuple[str, Point, float]] = {}
+        for sentence in entity.sentences:
+            for clause in _CLAUSE.split(sentence):
+                rest = clause
+                for n in own:
+                    rest = rest.replace(n, "")
+                if rest == clause or kinds.line_name_in(rest) or "线" in rest:
+                    continue  # the line is not named here, or another line may be (首都机场线望京南站)
+                for name, loc in done.items():  # in the clause, the line's own name too (A站至B站联络线)
+                    if name not in clause or name in own or not self._is_station(loc):
+                        continue
+                    g = loc.geometry
+                    if box is not None and not box.contains(g):
+                        continue
+                    out.setdefault(name, (name, g, float(loc.precision_m or 0.0)))
+        # a station named inside a longer station name (广州 in 广州南站) is not a second one
+        return [a for a in out.values() if not any(a[0] != o and a[0] in o for o in out)]
+
+    def _is_station(self, loc: Location) -> bool:
+        g = loc.geometry
+        if g is None or g.geom_type != "Point" or loc.precision != "feature":
+            return False
+        if loc.method == "override":
+            return True
+        f = self.gaz.get(loc.gazetteer_id) if loc.gazetteer_id else None
+        return f is not None and f.kind == "station"  # an airport is no station a line is drawn through

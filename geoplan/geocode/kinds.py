@@ -12,8 +12,12 @@ plan named into something else of the same spelling:
 * a number inside a name matches only whole: 5号线 is not inside 15号线;
 * a homonym outside the plan's province needs evidence in the sentence (its
   province, city or county named there), otherwise it is ambiguous, not placed;
+  a hand-curated feature too, unless the plan writes out its name and that is a
+  water body's or a long proper name;
 * an extent (a line known only by its bounding box) is reported at the
-  precision class its layer declares, not at feature precision.
+  precision class its layer declares, not at feature precision;
+* a railway or metro line's name (沪渝蓉沿江高铁) is never placed at a
+  township its name happens to hold (沿江街道).
 
 Rules live here, and their words in the vocabulary file, so that the resolver
 needs only one call at each decision.
@@ -29,6 +33,8 @@ from geoplan.gazetteer.national import bare_station_name, is_national
 
 #: administrative kinds a natural feature must never become
 _UNIT_KINDS = frozenset(ADMIN_KINDS) - {"village"}
+#: townships: a line's name never puts the line at one
+_TOWN_KINDS = frozenset({"town", "street", "village"})
 PRECISION_CLASSES = ("feature", "town", "district", "city")
 
 
@@ -40,6 +46,26 @@ def _rules() -> dict:
 def natural_name(name: str) -> bool:
     """Does the name end in a natural head word (湖, 河, 湾, 岛, 港…)?"""
     return name.strip().endswith(tuple(_rules()["natural_heads"]))
+
+
+def line_name(name: str) -> bool:
+    """Does the name end in a railway or metro line's head word (铁路, 高铁, 城际, 号线…)?
+
+    A line's name is built from abbreviations of the places it links (沪渝蓉,
+    宁淮) and from words that are also townships (沿江); a township found
+    inside it says nothing of where the line runs.
+    """
+    return name.strip().endswith(tuple(_rules()["line_heads"]))
+
+
+def line_name_in(text: str) -> bool:
+    """Does the text hold a line's head word (another line named in a clause)?"""
+    return any(h in text for h in _rules()["line_heads"])
+
+
+def _codes(f: GazetteerFeature) -> list[str]:
+    """Every administrative code a feature carries: its own and those it touches."""
+    return [c for c in (f.admin_code or "", *(f.extra.get("admin_codes", ()) or ())) if c]
 
 
 def names_station(names: Iterable[str]) -> bool:
@@ -63,21 +89,32 @@ def filter_candidates(
     return out
 
 
-def containable(entity_name: str, feats: Iterable[GazetteerFeature], province: str | None) -> list[GazetteerFeature]:
+def containable(
+    entity_name: str, feats: Iterable[GazetteerFeature], province: str | None, sentences: Sequence[str] = ()
+) -> list[GazetteerFeature]:
     """Places a name may be placed *at* because it holds their name.
 
     A natural feature's name holding a unit's name (秦淮河 ⊃ 秦淮) tells nothing
     of where it is; a national feature (a station, a lake) is a place to put
-    something at only inside the plan's own province.
+    something at only inside the plan's own province; a curated feature of
+    another province only as :func:`outside_without_evidence` allows it (新桥机场
+    in a 合肥 plan is not at the 新桥镇 of 上海).
     """
     natural = natural_name(entity_name)
+    line = line_name(entity_name)
     out = []
     for f in feats:
         if natural and f.kind in _UNIT_KINDS:
             continue
-        codes = [f.admin_code or "", *(f.extra.get("admin_codes", ()) or ())]
-        if is_national(f) and province is not None and not any(c.startswith(province) for c in codes):
+        if line and f.kind in _TOWN_KINDS:
+            continue  # 沪渝蓉沿江高铁 is no railway of 沿江街道
+        outside = province is not None and not any(c.startswith(province) for c in _codes(f))
+        if outside and is_national(f):
             continue
+        if outside and f.origin == "curated":
+            written = (f.name,) if f.name in entity_name else ()
+            if outside_without_evidence([f], sentences, (), province, written=written) == []:
+                continue
         out.append(f)
     return out
 
@@ -100,23 +137,36 @@ def whole_at(text: str, start: int, size: int) -> bool:
 
 
 def outside_without_evidence(
-    pool: Sequence[GazetteerFeature], sentences: Sequence[str], own: Iterable[str], province: str
+    pool: Sequence[GazetteerFeature],
+    sentences: Sequence[str],
+    own: Iterable[str],
+    province: str,
+    written: Iterable[str] | None = None,
 ) -> list[GazetteerFeature] | None:
     """Candidates outside the plan's province the sentence gives evidence for.
 
     ``None`` when the rule does not apply (a candidate is in the province, or
-    every candidate is a province or city, a unit written in full, or a feature
-    of a curated or user layer); otherwise the candidates whose province, city
-    or county the sentences name, possibly none.
+    every candidate is a province or city, a unit written in full, a feature
+    of a user layer, or a curated water body or feature with a long proper
+    name the plan writes out); otherwise the candidates whose province, city or county the
+    sentences name, possibly none.  ``written``: the surfaces as the plan
+    wrote them (``own`` also holds the canonical name a short alias was
+    matched to); all of ``own`` when not given.
     """
     anywhere = set(_rules()["placed_anywhere"])
     own = set(own)
-    if any((f.admin_code or "").startswith(province) for f in pool):
+    written = set(written) if written is not None else own
+    proper = int(_rules()["proper_name_min"])
+    # a river or line that runs through the province (长江 in an 安徽 plan) is in it
+    if any(c.startswith(province) for f in pool for c in _codes(f)):
         return None
-    # a unit written out in full (吴江区 in a 青浦 plan) and a hand-curated regional
-    # feature are what the plan names; a national station, lake or line of that
-    # spelling far away, or a unit reached through a short form, needs the sentence to say so
-    if all(f.kind in anywhere or f.origin in ("user", "curated") or (f.origin == "admin" and f.name in own)
+    # a unit written out in full (吴江区 in a 青浦 plan), a planner's own layer and a
+    # curated water body or feature whose long proper name is written out (淀山湖,
+    # 虹桥国际开放枢纽) are what the plan names; a national station, lake or line of that spelling far away, a unit
+    # reached through a short form, or a curated feature of another province reached
+    # through a short or generic name (外环高速, 先行启动区, 综保区) needs the sentence to say so
+    if all(f.kind in anywhere or f.origin == "user" or (f.origin == "admin" and f.name in own)
+           or (f.origin == "curated" and f.name in written and (len(f.name) >= proper or natural_name(f.name)))
            for f in pool):
         return None
     text = "".join(sentences)

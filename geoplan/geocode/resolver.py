@@ -8,8 +8,9 @@ Order of decisions, each recorded as ``method`` with a ``reason`` in words:
    bureau's road never hides the station asked for), and by the places named
    beside it in the same sentences and section; several far-apart survivors
    make the name *ambiguous* (unresolved, with candidates), never a coin toss;
-3. ``derived``: an extension (17号线西延伸) drawn through the stations the plan
-   names for it;
+3. ``derived``: an extension (17号线西延伸), or a line no layer draws at
+   feature precision (only its extent, or nothing), drawn through the
+   stations the plan names for it;
 4. ``admin-fallback`` for a village: a village-level name the national
    village list puts in one township of the plan's jurisdiction (东庄村 →
    练塘镇) is placed at that township, at town precision (at its county when
@@ -18,7 +19,9 @@ Order of decisions, each recorded as ``method`` with a ``reason`` in words:
 5. ``contained-name``: the name holds a place the gazetteer knows
    (朱家角镇卫生服务中心 → 朱家角镇), placed there at that place's precision;
 6. ``admin-fallback``: a township the national layer lists without a point is
-   placed at its county, at district precision;
+   placed at its county, at district precision; a zone or project no layer
+   holds, at the one district or township its clause writes before it
+   (:mod:`~geoplan.geocode.written_before`), at that unit's precision;
 7. otherwise unresolved with the reason (not-found, ambiguous,
    outside-jurisdiction).  No point is ever made up.
 
@@ -37,7 +40,7 @@ from geoplan.extract.vocab import load_vocab
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode import kinds
 from geoplan.geocode.choice import Choice
-from geoplan.geocode.derivation import Extensions
+from geoplan.geocode.derivation import Extensions, Lines
 from geoplan.geocode.index import index_for
 from geoplan.geocode.overrides import Overrides
 from geoplan.geocode.placement import (
@@ -48,10 +51,12 @@ from geoplan.geocode.placement import (
     placement,
     source_text,
     spread_m,
+    top_layer_per_county,
     unresolved,
 )
 from geoplan.geocode.protocol import GazetteerLike
 from geoplan.geocode.villages import Villages
+from geoplan.geocode.written_before import WrittenBefore
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Entity, Location
 
@@ -88,6 +93,8 @@ class Resolver:
         self._choice = Choice(gazetteer, jurisdiction, index, self._vocab)
         self._derivation = Extensions(gazetteer, jurisdiction, index, self._extensions, self._vocab.is_city_relative)
         self._villages = Villages(gazetteer, jurisdiction, index)
+        self._lines = Lines(gazetteer)
+        self._written_before = WrittenBefore(jurisdiction, index)
 
     # ----------------------------------------------------------------- public
     def resolve(self, entity: Entity, resolved_so_far: dict[str, Location] | None = None) -> Location:
@@ -98,19 +105,32 @@ class Resolver:
             return ov.to_location(self.gaz)
         cands = self._choice.candidates(entity)
         if cands:
-            return self._choice.choose(entity, cands, done)
+            chosen = self._choice.choose(entity, cands, done)
+            if self._lines.wanted(entity, chosen):  # only an extent of it, or ambiguous
+                f = self.gaz.get(chosen.gazetteer_id) if chosen.gazetteer_id else None
+                drawn = self._lines.derive(entity, done, f if f is not None and is_linear(f.kind) else None)
+                if drawn is not None:
+                    return drawn
+            return chosen
         group = self._group(entity)
         if group is not None:
             return group
         derived = self._derivation.derive(entity, done)
         if derived is not None:
             return derived
+        if self._lines.wanted(entity, None):
+            drawn = self._lines.derive(entity, done)
+            if drawn is not None:
+                return drawn
         village = self._villages.place(entity)
         if village is not None:
             return village
         contained = self._contained_name(entity)
         if contained is not None:
             return contained
+        before = self._written_before.place(entity)
+        if before is not None:
+            return before
         return unresolved("not-found", f"{entity.name!r} is in no gazetteer layer and holds no place geoplan knows", ())
 
     def _group(self, entity: Entity) -> Location | None:
@@ -167,9 +187,14 @@ class Resolver:
                 sub = name[i : i + size]
                 if not kinds.whole_at(name, i, size):
                     continue
-                feats = kinds.containable(name, self._eligible(self._contained.get(sub, ())), self._province())
+                feats = kinds.containable(
+                    name, self._eligible(self._contained.get(sub, ())), self._province(), entity.sentences
+                )
                 if size == 2 and i > 0:
                     feats = [f for f in feats if f.origin == "admin"]
+                # within one county the better-documented layer's record of a name (a curated
+                # station over the national point of it), as the choice of an exact name does
+                feats = top_layer_per_county(feats)
                 if not feats or (len(feats) > 1 and spread_m(feats) > SAME_PLACE_M):
                     continue
                 found.append((sub, max(feats, key=origin_rank)))
@@ -192,10 +217,10 @@ class Resolver:
         precision, precision_m = placement(f)
         geom = f.geometry
         if geom.geom_type not in ("Point", "LineString", "MultiLineString"):
-            geom = geom.representative_point()
-        note = ""
+            geom = f.point
+        note = f"; {f.point_note}" if f.point_note else ""
         if any(entity.name == sub + ext for ext in self._extensions) and is_linear(f.kind):
-            note = "; no station named with it, so the extension is shown as its line"
+            note += "; no station named with it, so the extension is shown as its line"
         return Location(
             geometry=geom,
             precision=precision,

@@ -1,7 +1,8 @@
 """The review sheet: what a planner should decide, in the overrides format.
 
 Rows: every unresolved feature (not found, ambiguous, outside the jurisdiction),
-every located one below a confidence threshold, and every one placed outside
+every one placed only at a unit it lies in (a fallback, largest uncertainty
+first), every located one below a confidence threshold, and every one placed outside
 the plan's jurisdiction (杭州地铁5号线 matched to Shanghai's 5号线 is confident
 and wrong: only a planner can tell it from a real outside reference), with its
 candidates.  The
@@ -27,42 +28,42 @@ from geoplan.geocode.overrides import decided_rows
 from geoplan.geocode.placement import OUTSIDE_NOTE
 from geoplan.atomic import write_text
 from geoplan.io.cells import escape_rows
+from geoplan.records import REVIEW_COLUMNS
 
-COLUMNS = (
-    "name",
-    "doc",
-    "jurisdiction",
-    "gazetteer_id",
-    "lon",
-    "lat",
-    "crs",
-    "precision_m",
-    "note",
-    "status",
-    "current_method",
-    "current_confidence",
-    "candidates",
-    "quote",
-    "task_path",
-)
+COLUMNS = REVIEW_COLUMNS  # shared with the map's review panel (geoplan.map.review)
+
+
+#: methods that place a name at a unit it lies in, not at the thing itself
+FALLBACK_METHODS = ("admin-fallback", "contained-name")
 
 
 def review_rows(result, below: float = 0.6) -> list[dict[str, str]]:
-    rows = []
+    """The rows to decide, most in need first: unresolved, then fallbacks by uncertainty, then the rest.
+
+    A fallback (a project placed at its district or township) is listed
+    whatever its confidence, as ``fallback-<precision>``, the largest radius
+    first: a planner fixes a city-wide guess before a township one.
+    """
+    rows: list[tuple[tuple[int, float], dict[str, str]]] = []
     for plan in result.plans:
         j = plan.jurisdiction
         for f in plan.features:
             loc = f.location
             outside = loc.located and OUTSIDE_NOTE in loc.reason
-            if loc.located and loc.confidence >= below and not outside:
+            fallback = loc.located and loc.method in FALLBACK_METHODS and loc.precision != "feature"
+            if loc.located and loc.confidence >= below and not outside and not fallback:
                 continue
             if loc.unresolved_reason:
                 status = loc.unresolved_reason
             elif not loc.located:
                 status = "not-found"
+            elif fallback:
+                status = f"fallback-{loc.precision}"
             else:
                 status = "placed-outside" if outside else "low-confidence"
-            rows.append(
+            rank = 0 if not loc.located else 1 if fallback else 2
+            rows.append((
+                (rank, -float(loc.precision_m or 0.0)),
                 {
                     "name": f.name,
                     "doc": f.doc,
@@ -79,9 +80,10 @@ def review_rows(result, below: float = 0.6) -> list[dict[str, str]]:
                     "candidates": " | ".join(loc.candidates),
                     "quote": f.first_task_mention.sentence,
                     "task_path": f.first_task_mention.task_path,
-                }
-            )
-    return rows
+                },
+            ))
+    rows.sort(key=lambda r: r[0])  # stable: plan and document order within a rank
+    return [r for _, r in rows]
 
 
 def write_review_sheet(

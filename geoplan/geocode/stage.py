@@ -4,8 +4,8 @@
 that only make sense across the entities of a plan, around the resolver that
 places one entity at a time:
 
-- order: stations and places first, extensions last, because an extension is
-  drawn through the stations resolved before it;
+- order: stations and places first, then lines, extensions last, because a
+  line or an extension is drawn through the stations resolved before it;
 - the opt-in online geocoder, asked only for names the gazetteer leaves
   unresolved (never for ambiguous ones: a provider would silently pick one),
   biased to and checked against the plan's jurisdiction;
@@ -23,6 +23,7 @@ from typing import Protocol
 from shapely.geometry.base import BaseGeometry
 
 from geoplan.extract.vocab import load_vocab
+from geoplan.geocode.derivation import Lines
 from geoplan.geocode.overrides import Overrides
 from geoplan.geocode.protocol import GazetteerLike
 from geoplan.geocode.resolver import Resolver
@@ -59,7 +60,11 @@ def locate(
     """Place every entity of one plan, in the entities' order, one record per place."""
     resolver = Resolver(gazetteer, jurisdiction, overrides)
     extensions = load_vocab().extensions
-    order = sorted(range(len(entities)), key=lambda i: entities[i].name.endswith(extensions))
+    # lines and extensions are drawn through stations: those are placed first
+    order = sorted(
+        range(len(entities)),
+        key=lambda i: (entities[i].name.endswith(extensions), Lines.wanted(entities[i], None)),
+    )
     done: dict[str, Location] = {}
     placed: dict[int, Placed] = {}
     for i in order:

@@ -93,7 +93,7 @@ class Villages:
             return None
         where = "、".join(t for _, t in towns)
         return Location(
-            geometry=county.geometry.representative_point(),
+            geometry=county.point,
             precision="district",
             precision_m=max(extent_m(county.geometry), float(county.precision_m)),
             method="admin-fallback",
@@ -102,6 +102,7 @@ class Villages:
                 f"{entity.name!r} is a village of {where} in {county.name} ({source}); "
                 + ("no township has a position" if len(towns) == 1 else f"{len(towns)} townships carry the name")
                 + "; placed at the county"
+                + (f" ({county.point_note})" if county.point_note else "")
             ),
             source=f"{source}; {source_text(county)}",
             source_crs=county.source_crs,

@@ -9,7 +9,9 @@ open in a browser or being synced never shows a half-written file.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from html import escape
+from typing import Any
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,9 +25,12 @@ from geoplan.map.filters import FilterPanel
 from geoplan.map.layercontrol import GroupedLayerControl
 from geoplan.map.legend import Legend
 from geoplan.map.plans import plan_labels
+from geoplan.map.review import ReviewPanel
 from geoplan.map.popup import _text
 from geoplan.map.search import SearchBox
 from geoplan.map.styles import load_style
+from geoplan.map.table import FeatureTable
+from geoplan.map.textlink import TextLinks, text_links
 from geoplan.map.title import TitleBar
 from geoplan.map.unresolved import UnresolvedPanel
 
@@ -48,6 +53,8 @@ def render_map(
     assets: str = "inline",
     tiles: str | None = None,
     basemap: gpd.GeoDataFrame | None = None,
+    text_docs: Collection[str] = (),
+    gazetteer: Any = None,
 ) -> Path:
     """Write the interactive map of ``features`` to ``out_path`` and return the path.
 
@@ -60,6 +67,10 @@ def render_map(
     page's task filter see every task a feature is named in; ``basemap`` is a gazetteer-like frame (name, kind,
     geometry) to draw county outlines and water from; when None the embedded
     gazetteer is used if it loads, and an empty frame means no basemap.
+    ``text_docs``: the plans whose text page (``text_<doc>.html``, see
+    :mod:`geoplan.map.textpage`) is beside the map; their popups link to it.
+    ``gazetteer`` gives the review panel the positions of unresolved names'
+    candidates (none: the candidates are listed by id only).
     """
     style = load_style()
     out_path = Path(out_path)
@@ -108,6 +119,10 @@ def render_map(
     SearchBox(style=style).add_to(m)
     FilterPanel(style=style).add_to(m)
     Legend(theme_styles, style).add_to(m)
+    FeatureTable(features, style=style, datum=tile_crs).add_to(m)
+    ReviewPanel(features, unresolved, gazetteer, style=style, datum=tile_crs).add_to(m)
+    if text_docs and mentions is not None:
+        TextLinks(text_links(mentions, set(text_docs)), style).add_to(m)
     if unresolved is not None:
         UnresolvedPanel(unresolved, style=style, plans=plan_labels(features)).add_to(m)
     if title:

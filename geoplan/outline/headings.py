@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
+from geoplan.outline.notes import drop_note_marks, note_terms
 from geoplan.outline.vocab import OutlineVocab, load_outline_vocab
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -52,6 +53,8 @@ class Heading:
     has_body: bool = False
     #: where the heading's span must end at the latest (a 专栏 box closed by prose)
     end: int | None = None
+    #: how many ``#`` a Markdown heading line starts with (0: no Markdown markup)
+    depth: int = 0
 
 
 def iter_paragraphs(
@@ -146,8 +149,41 @@ def match_numbered(para: Paragraph, vocab: OutlineVocab | None = None) -> Headin
         title, has_body = _cut_title(rest, style, vocab)
         if not title:
             return None
-        return Heading(para.start, para.end, style, number, title, has_body)
+        return Heading(para.start, para.end, style, number, title, has_body, depth=markdown_depth(para.text))
     return _match_matter(para, vocab)
+
+
+def markdown_depth(line: str) -> int:
+    """How many ``#`` open a Markdown heading line (``## 第一章 …`` → 2), else 0."""
+    m = re.match(r"#{1,6}(?=\s|[^#])", line)
+    return len(m.group()) if m else 0
+
+
+def match_markdown(para: Paragraph, vocab: OutlineVocab | None = None) -> Heading | None:
+    """An unnumbered Markdown heading (``## 总体要求``): style ``md<depth>``, no number.
+
+    Its level comes from its ``#`` depth (see :func:`geoplan.outline.tree.style_levels`).
+    A line too long for a title is a paragraph someone marked up, not a heading;
+    hashes without a blank after them (``#1 号线``) are text.
+    """
+    vocab = vocab or load_outline_vocab()
+    depth = markdown_depth(para.text)
+    if not depth or not para.text[depth : depth + 1].isspace():
+        return None  # "#1 号线" is no heading: Markdown puts a blank after the hashes
+    title = clean_title(strip_markup(para.text, vocab))
+    if not title or len(title) > vocab.max_title or vocab.toc_leaders.search(title):
+        return None
+    return Heading(para.start, para.end, f"md{depth}", "", title, False, depth=depth)
+
+
+def _drop_document_title(headings: list[Heading | None]) -> None:
+    """The one shallowest Markdown heading before every other heading is the plan's title, not a task."""
+    found = [h for h in headings if h is not None]
+    if not found or not found[0].style.startswith("md"):
+        return
+    first = found[0]
+    if all(h.depth == 0 or h.depth > first.depth for h in found[1:]) and len(found) > 1:
+        headings[headings.index(first)] = None
 
 
 def strip_markup(line: str, vocab: OutlineVocab) -> str:
@@ -228,9 +264,13 @@ def find_headings(
         for p in iter_paragraphs(text, body_start, skip)
         if not any(a <= p.start < b for a, b in tables) and not vocab.page_line.match(p.text)
     ]
-    numbered = [match_numbered(p, vocab) for p in paras]
+    numbered = [match_numbered(p, vocab) or match_markdown(p, vocab) for p in paras]
+    notes = note_terms((p.text for p in paras), vocab)
+    numbered = [h and replace(h, title=drop_note_marks(h.title, notes, vocab)) for h in numbered]
+    _drop_document_title(numbered)
     _join_wrapped_titles(paras, numbered, vocab, {title_key(t): t for t in toc})
     candidates = [None if h else lead_candidate(p, vocab) for p, h in zip(paras, numbered)]
+    candidates = [c and replace(c, title=drop_note_marks(c.title, notes, vocab)) for c in candidates]
     out: list[Heading] = []
     seen_numbered = False
     rank = {s: k for k, s in enumerate(vocab.style_order)}
@@ -241,7 +281,9 @@ def find_headings(
         para = paras[i]
         if box is not None:
             if num is not None:
-                if num.style != "box" and (box_closer is None or rank.get(num.style, 0) > box_closer):
+                if num.style != "box" and not num.style.startswith("md") and (
+                    box_closer is None or rank.get(num.style, 0) > box_closer
+                ):
                     continue  # a numbered item of the box, not a section of the plan
                 box = None
             elif _is_prose(para.text, vocab):
@@ -256,7 +298,7 @@ def find_headings(
                 if not num.has_body:
                     box, box_closer = len(out) - 1, section_rank
             elif num.style != "lead":
-                section_rank = rank.get(num.style)
+                section_rank = rank.get(num.style, -1)  # a Markdown heading outranks every numbered one
             out.extend(inline_leads(text, num, vocab))
             continue
         if cand is None or not seen_numbered:
@@ -296,6 +338,7 @@ def _join_wrapped_titles(
         if (
             h is not None
             and h.style not in ("box", "lead")
+            and not h.depth  # a Markdown heading is one line
             and not h.has_body
             and numbered[i + 1] is None
             and not re.search(r"[。；;！？!?：:|]", nxt.text)

@@ -54,6 +54,8 @@ class OutlineVocab:
     notice_endings: tuple[str, ...] = ()
     doc_number: re.Pattern[str] = re.compile(r"(?!)")
     notice_date: re.Pattern[str] = re.compile(r"(?!)")
+    note_line: re.Pattern[str] = re.compile(r"(?!)")
+    note_mark: re.Pattern[str] = re.compile(r"(?!)")
 
 
 def load_outline_vocab(path: Path | None = None) -> OutlineVocab:
@@ -107,4 +109,6 @@ def _compile(data: dict) -> OutlineVocab:
         notice_endings=tuple(title.get("notice_endings", ())),
         doc_number=re.compile(title.get("doc_number", never)),
         notice_date=re.compile(title.get("date", never)),
+        note_line=re.compile(data.get("notes", {}).get("line", never)),
+        note_mark=re.compile(data.get("notes", {}).get("mark", never)),
     )

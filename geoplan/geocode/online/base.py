@@ -9,8 +9,10 @@ does the rest, so that every provider answers with the same honest
 
 * a persistent cache (:mod:`.cache`) is consulted first, so a re-run costs no
   quota;
-* requests are paced with geopy's :class:`~geopy.extra.rate_limiter.RateLimiter`
-  (Nominatim's policy is one request a second);
+* requests are paced: the next one leaves ``min_delay`` seconds after the
+  previous one *ended*, so the provider sees them at least that far apart even
+  when one was slow on the wire (Nominatim's policy is one request a second;
+  geopy's RateLimiter spaces call starts, which a slow request defeats);
 * timeouts, 5xx and 429 are retried with exponential backoff (a ``Retry-After``
   header is honoured), then reported as :class:`GeocoderUnavailable` /
   :class:`GeocoderQuotaError`; a refused key is a :class:`GeocoderAuthError` at
@@ -46,7 +48,6 @@ from geopy.exc import (
     GeocoderTimedOut,
 )
 from geopy.exc import GeocoderUnavailable as GeopyUnavailable
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location as GeopyLocation
 from shapely.geometry import Point
@@ -148,14 +149,9 @@ class OnlineGeocoder:
         self.max_retry_after_s = max_retry_after_s
         self._sleep = sleep
         self.cache = GeocodeCache(cache_dir, max_age_s=cache_max_age_s) if cache_dir else None
-        # Retries are ours (backoff, Retry-After, error classes); the limiter only paces.
-        self._paced = RateLimiter(
-            self._request,
-            min_delay_seconds=self.min_delay,
-            max_retries=0,
-            error_wait_seconds=self.min_delay,
-            swallow_exceptions=False,
-        )
+        # Retries are ours (backoff, Retry-After, error classes); pacing only spaces requests.
+        self._clock: Callable[[], float] = time.monotonic
+        self._last_end: float | None = None
         #: network requests sent (attempts, retries included) — for reports and tests
         self.requests_sent = 0
 
@@ -208,6 +204,17 @@ class OnlineGeocoder:
         return Grade(precision, precision_m, round(float(confidence), 3), level or "unknown level")
 
     # --------------------------------------------------------------- requests
+    def _paced(self, query: str, params: dict[str, Any]) -> list[GeopyLocation]:
+        """Wait until ``min_delay`` has passed since the previous request ended, then send."""
+        if self._last_end is not None:
+            wait = self._last_end + self.min_delay - self._clock()
+            if wait > 0:
+                time.sleep(wait)
+        try:
+            return self._request(query, params)
+        finally:
+            self._last_end = self._clock()
+
     def _request(self, query: str, params: dict[str, Any]) -> list[GeopyLocation]:
         self.requests_sent += 1
         result = self.geocoder.geocode(query, **params)
