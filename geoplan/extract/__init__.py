@@ -15,12 +15,15 @@ task node it sits under.  :func:`aggregate` groups the mentions of one entity.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from geoplan.extract.candidates import Found
 from geoplan.extract.dictionary import DictMatch, NameMatcher, build_name_map
 from geoplan.extract.discovery import Candidate, Discoverer
-from geoplan.extract.grammar import coordinated
+from geoplan.extract.fuller import read_short_forms
+from geoplan.extract.grammar import coordinated, listed_before_category
 from geoplan.extract.rejected import Rejected
+from geoplan.extract.shapes import category_phrase, generic_only
+from geoplan.extract.tables import with_table_columns
 from geoplan.extract.vocab import ExtractVocab, load_vocab
 from geoplan.gazetteer.codes import city_code, city_prefix, province_code, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
@@ -35,21 +38,13 @@ _COMMON_WORD_FREQ = 3000
 #: the same for a short form of a unit outside the plan's province (新建 of 江西 in a 浙江 plan)
 _AWAY_WORD_FREQ = 500
 
+#: a head word this long may stand as a name in a list (奥体中心); shorter ones are kinds of places
+_LISTED_HEAD = 4
+
 #: kinds of administrative units whose short or far forms need company to count
 _UNIT_KINDS = frozenset({"district", "town", "street"})
 
 
-@dataclass(frozen=True)
-class _Found:
-    start: int
-    end: int
-    surface: str
-    name: str
-    kind: str
-    origin: str
-    ids: tuple[str, ...]
-    rule: str
-    confidence: float = 0.9
 
 
 def sentences(text: str, start: int, end: int, ends: str = "。；！？\n") -> list[tuple[int, int]]:
@@ -165,11 +160,14 @@ class Extractor:
         rule that set it aside (the ``not_a_place`` report).
         """
         text = norm.text
-        found: list[_Found] = []
+        found: list[Found] = []
         dropped: list[tuple[int, int, str, str]] = []
         for s, e in self._body_sentences(norm):
-            found.extend(self._in_sentence(text, s, e, dropped if rejected is not None else None))
-        found = self._with_their_cities(text, found, dropped if rejected is not None else None)
+            # what a sentence sets aside is kept: a plan's fuller mentions may explain it later
+            found.extend(self._in_sentence(text, s, e, dropped))
+        found = self._with_their_cities(text, found, dropped)
+        found, dropped = read_short_forms(text, found, dropped, self.vocab, self.matcher.ids, self._everyday)
+        found = with_table_columns(text, norm.body_start, found, self.vocab, self.matcher.ids)
         if rejected is not None:
             for a, b, rule, cand in dropped:
                 node = outline.node_at(a)
@@ -213,7 +211,7 @@ class Extractor:
 
     def _in_sentence(
         self, text: str, s: int, e: int, dropped: list[tuple[int, int, str, str]] | None = None
-    ) -> list[_Found]:
+    ) -> list[Found]:
         v = self.vocab
         toks = self.discoverer.tokens(text, s, e)
         slogans = self._slogan_spans(text, s, e)
@@ -239,14 +237,17 @@ class Extractor:
             extra.extend(coordinated(text, c, v, s, accept=self.discoverer.can_be_name))
         generic = [c for c in cands if c.generic]
         cands = [c for c in cands if not c.generic and free(c.start, c.end)] + extra
+        listed_heads = self._listed_bare_heads(text, generic, cands, dict_hits)
+        generic = [g for g in generic if g not in listed_heads]
+        cands += listed_heads
         cands = self._confirm_weak(text, cands, dict_hits, drop)
-        out: list[_Found] = []
+        out: list[Found] = []
         # discovered names win where they strictly contain a gazetteer name
         # (朱家角镇卫生服务中心 ⊃ 朱家角镇); the inner name is kept as a nested mention
         for d in dict_hits:
             outer = next((c for c in cands if c.start <= d.start and d.end <= c.end and (c.start, c.end) != (d.start, d.end)), None)
             if outer is not None and outer.rule != "coordination":
-                if self._county_short_form(d):
+                if self._county_short_form(d) or self._alias_inside(d, outer):
                     # 花溪 inside 浣花溪公园, 红山 of 红山森林动物园: a unit's short form
                     # inside a longer name is part of that name, not the unit
                     drop(d.start, d.end, "inside-longer-name", self._canonical(d))
@@ -264,13 +265,50 @@ class Extractor:
             surface = text[span[0] : span[1]]
             ids = self.matcher.ids(c.name)
             conf = self.vocab.confidence_of("weak" if c.weak else c.rule)
-            out.append(_Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
+            out.append(Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
+        ends = toks.ends  # offsets where a token ends (`p in ends`), cut where asked
+        for c in listed_before_category(text, s, e, v, ends, self._list_item_is_name):
+            if any(f.start < c.end and c.start < f.end for f in out):
+                continue  # already a name (江浦 of 江浦、大厂、桥北等老城片区), or part of one
+            conf = v.confidence_of(c.rule)
+            out.append(Found(c.start, c.end, text[c.start : c.end], c.name, c.kind, "discovery", self.matcher.ids(c.name), c.rule, conf))
         out.sort(key=lambda f: (f.start, -f.end))
         for g in generic:
             # 开发区, 生态廊道: a category; reported unless a list turned it into names
             if not any(f.start < g.end and g.start < f.end for f in out):
                 drop(g.start, g.end, "category")
         return out
+
+    def _listed_bare_heads(
+        self, text: str, generic: list[Candidate], cands: list[Candidate], dict_hits: list[DictMatch]
+    ) -> list[Candidate]:
+        """Head words standing as names in a list beside a name: 奥体中心 of 奥体中心、青奥体育公园.
+
+        A head of four characters or more that is not generic words plus a
+        shorter head (奥体中心, 中央商务区; not 湿地公园 or 文化中心) names one
+        place of the plan's when a name stands next to it in a list; the plan's
+        fuller mention may say which.  Shorter heads (博物馆, 先行区) are too often
+        a kind of place.
+        """
+        v = self.vocab
+        strong = [(c.start, c.end) for c in cands if not c.weak] + [(d.start, d.end) for d in dict_hits]
+        seps = v.list_separators
+        out = []
+        for g in generic:
+            name = text[g.start : g.end]
+            if g.stem or len(name) < _LISTED_HEAD or name in v.generic or name in v.not_places:
+                continue
+            # 湿地公园, 文化中心: generic words and a shorter head, a category in any list
+            if generic_only(name, v.generic) or category_phrase(name, self._shorter_heads(name), v.generic):
+                continue
+            before = g.start > 0 and text[g.start - 1] in seps and any(e == g.start - 1 for _, e in strong)
+            after = g.end < len(text) and text[g.end] in seps and any(st == g.end + 1 for st, _ in strong)
+            if before or after:
+                out.append(Candidate(g.start, g.end, name, g.kind, g.head, "", rule="listed-head"))
+        return out
+
+    def _shorter_heads(self, name: str) -> tuple[str, ...]:
+        return tuple(h for h in self.vocab.heads_longest_first if len(h) < len(name) and name.endswith(h))
 
     def _confirm_weak(self, text: str, cands: list[Candidate], dict_hits: list[DictMatch], drop=None) -> list[Candidate]:
         """Keep a weakly evidenced name only when it stands in a list of names.
@@ -297,6 +335,31 @@ class Extractor:
                 drop(a, b, "weak-alone")
         return out
 
+    def _everyday(self, word: str) -> bool:
+        """Whether jieba's general dictionary knows ``word`` as a common word (博物馆 yes, 北站 no)."""
+        return self.discoverer.general_frequency(word) >= self.vocab.rare_freq
+
+    def _list_item_is_name(self, item: str) -> bool:
+        """Whether a list item before "等 <category>" is a name by itself.
+
+        A gazetteer name, a head word that names one place in a plan (北站, 研创园;
+        not 中心 or 片区), a stem with a proper part, or one word the dictionary
+        hardly knows (药谷): not an everyday word (教育, 医疗) nor a generic phrase.
+        """
+        v = self.vocab
+        if item in v.generic or item in v.not_places or item in v.breakers or generic_only(item, v.generic):
+            return False
+        if any(item.endswith(a) for a in v.actor_heads):
+            return False  # 南京航空航天大学、…: a list of organisations
+        if item in self.matcher:
+            return True
+        if item in v.head_kind:
+            return item not in v.weak_heads
+        if not self.discoverer.can_be_name(item):
+            words = self.discoverer.tokens(item, 0, len(item))
+            return len(words) == 1 and self.discoverer.word_frequency(item) < v.rare_freq
+        return True
+
     def _slogan_spans(self, text: str, s: int, e: int) -> list[tuple[int, int]]:
         out = []
         for sl in self._slogans:
@@ -305,6 +368,18 @@ class Extractor:
                 out.append((i, i + len(sl)))
                 i = text.find(sl, i + 1, e)
         return out
+
+    def _alias_inside(self, d: DictMatch, outer: Candidate) -> bool:
+        """True when a gazetteer name inside a longer name is written in another spelling than the feature's own.
+
+        扬子江产业科技创新试验区 borrows 扬子江 as a brand: an alias of 长江 inside
+        a name is part of that name, where the full name (黄浦江 of 黄浦江江川段)
+        names the river itself.  A line or station name keeps what it holds.
+        """
+        if outer.kind in self.vocab.locator_before or outer.kind in ("station", "hub"):
+            return False  # 首都机场线望京南站: a line glued to its station names both
+        feats = [self._features[i] for i in d.ids if i in self._features]
+        return bool(feats) and all(d.surface != f.name for f in feats)
 
     def _county_short_form(self, d: DictMatch) -> bool:
         """True when every feature the match names is an administrative unit written here in a short form
@@ -323,6 +398,8 @@ class Extractor:
         an ordinary planning word (城区, 新区).
         """
         feats = [self._features[i] for i in d.ids if i in self._features]
+        if feats and all(f.origin != "admin" for f in feats) and self._names_a_category(d, feats):
+            return "category"
         if not feats or any(f.origin not in ("admin", NATIONAL) for f in feats):
             return None
         if d.surface in self.vocab.generic:
@@ -337,14 +414,32 @@ class Extractor:
                 return "common-word"
         return None if toks.starts_at(d.start) and toks.ends_at(d.end) else "not-a-word"
 
+    def _names_a_category(self, d: DictMatch, feats: list[GazetteerFeature]) -> bool:
+        """True when a match of a layer feature is spelled like a category (火车站, 综保区).
+
+        A metro station called 火车站 or a park's alias 综保区 are that place
+        only in their own area; elsewhere the words name a kind of place.  A
+        curated feature of the plan's own area keeps its aliases, a national
+        one only its full name there.
+        """
+        v = self.vocab
+        if not category_phrase(d.surface, v.head_kind, v.generic):
+            return False
+        j = self.jurisdiction
+        if j is None:
+            return True
+        return not any(
+            j.contains_code(f.admin_code) and (f.origin != NATIONAL or d.surface == f.name) for f in feats
+        )
+
     def _canonical(self, d: DictMatch) -> str:
         """The name a match would have stood for (for the report)."""
         names = sorted({self._features[i].name for i in d.ids if i in self._features})
         return "、".join(names[:3])
 
     def _with_their_cities(
-        self, text: str, found: list[_Found], dropped: list[tuple[int, int, str, str]] | None
-    ) -> list[_Found]:
+        self, text: str, found: list[Found], dropped: list[tuple[int, int, str, str]] | None
+    ) -> list[Found]:
         """Drop counties and townships of another province whose city the plan never names.
 
         A plan names a far county in its setting (张北 beside 张家口, 宝坻 of
@@ -391,22 +486,22 @@ class Extractor:
             return city in named
         return province_code(code) in named  # a district of a municipality (宝坻 of 天津)
 
-    def _from_dict(self, d: DictMatch, rule: str) -> _Found:
+    def _from_dict(self, d: DictMatch, rule: str) -> Found:
         feats = [self._features[i] for i in d.ids if i in self._features]
         if not feats and d.surface in (self.vocab.regions or {}):
-            return _Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region", self.vocab.confidence_of("region"))
+            return Found(d.start, d.end, d.surface, d.surface, self.vocab.regions[d.surface], "discovery", (), "region", self.vocab.confidence_of("region"))
         if not feats and d.surface in self._villages:
-            return _Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list", self.vocab.confidence_of("village-list"))
+            return Found(d.start, d.end, d.surface, d.surface, "village", "discovery", (), "village-list", self.vocab.confidence_of("village-list"))
         names = {f.name for f in feats}
         kinds = {f.kind for f in feats}
         name = names.pop() if len(names) == 1 else d.surface
         kind = kinds.pop() if len(kinds) == 1 else (feats[0].kind if feats else "other")
         short = not any(d.surface == f.name for f in feats)
         conf = self.vocab.confidence_of("nested" if rule == "nested" else "gazetteer-short" if short else "gazetteer")
-        return _Found(d.start, d.end, d.surface, name, kind, "gazetteer", d.ids, rule, conf)
+        return Found(d.start, d.end, d.surface, name, kind, "gazetteer", d.ids, rule, conf)
 
 
-def _listed(text: str, f: _Found, found: list[_Found], seps: str) -> bool:
+def _listed(text: str, f: Found, found: list[Found], seps: str) -> bool:
     """Whether ``f`` stands in a list beside another name (A、B)."""
     before = f.start > 0 and text[f.start - 1] in seps and any(g.end == f.start - 1 for g in found)
     after = f.end < len(text) and text[f.end] in seps and any(g.start == f.end + 1 for g in found)

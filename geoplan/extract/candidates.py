@@ -39,6 +39,21 @@ class Candidate:
 
 
 
+@dataclass(frozen=True)
+class Found:
+    """A span extraction keeps, before it becomes a :class:`~geoplan.records.Mention`."""
+
+    start: int
+    end: int
+    surface: str
+    name: str
+    kind: str
+    origin: str
+    ids: tuple[str, ...]
+    rule: str
+    confidence: float = 0.9
+
+
 def drop_inner(cands: list[Candidate], nested_kinds: Iterable[str] = ()) -> list[Candidate]:
     """Of names nested in one another keep the longest (西岑科创中心 over 中心).
 

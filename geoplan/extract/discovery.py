@@ -26,7 +26,17 @@ from collections.abc import Iterable
 from geoplan.extract.candidates import Candidate, Token, drop_inner, pair_right
 from geoplan.extract.evidence import Evidence
 from geoplan.extract.tokenizer import SentenceTokens
-from geoplan.extract.shapes import NUMERALS, PUNCT, after_count, balance_quotes, counting_slogan, generic_only, skip_slogan
+from geoplan.extract.shapes import (
+    NUMERALS,
+    PUNCT,
+    after_count,
+    after_descriptor,
+    balance_quotes,
+    category_phrase,
+    counting_slogan,
+    generic_only,
+    skip_slogan,
+)
 from geoplan.extract.vocab import ExtractVocab
 from geoplan.gazetteer.names import ends_like_unit
 
@@ -36,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: a verb jieba has seen this often is a real verb, not a mis-tagged name part
 _VERB_FREQ = 400
+#: characters that make a numeral before them a count or a measure (两条, 万亩, 三年)
+_COUNTERS = set("大个条座家所处批类项片镇村乡区县市亩里年月日次倍成级层期号元人户张台套栋")
 
 
 class Discoverer:
@@ -93,6 +105,12 @@ class Discoverer:
     def word_frequency(self, word: str) -> int:
         """How common ``word`` is in jieba's general dictionary (0 if unknown)."""
         return self.evidence.word_frequency(word)
+
+    def general_frequency(self, word: str) -> int:
+        """How common ``word`` is in jieba's own dictionary, before any head or name was taught to it."""
+        from geoplan.extract.tokenizer import base
+
+        return int(base().freq.get(word, 0) or 0)
 
     def can_be_name(self, item: str) -> bool:
         """Whether a list item can be a name (see :meth:`Evidence.can_be_name`)."""
@@ -193,6 +211,10 @@ class Discoverer:
                 stem_start += len(prefix)
                 break
         stem_start = after_count(text, stem_start, hs)
+        cut = after_descriptor(text, stem_start, hs, v.descriptor_ends, toks.ends)
+        if cut > stem_start and not self._names_a_place(text[stem_start : cut - 1]):
+            # 海港经济型新城 is a category; 合肥综合性国家科学中心 a place's title
+            stem_start = cut
         while stem_start < hs and text[stem_start] in "-—－+＋":
             stem_start += 1  # "-城市公园-地区公园", "+生产基地": a chain's tail is no name
         if head in v.numeric_heads:
@@ -222,11 +244,20 @@ class Discoverer:
         if not whole_item:
             for k in range(stem_start + 1, hs):
                 # G50青浦: two known names side by side, 浦 is 青浦's, not a head
-                if text[k:end] in self.known and (text[stem_start:k] not in self.known or len(head) == 1):
+                inner = text[k:end]
+                if (
+                    inner in self.known
+                    and (text[stem_start:k] not in self.known or len(head) == 1)
+                    and not category_phrase(inner, v.head_kind, v.generic)
+                ):
                     return None
         stem_tokens = [t for t in stem_tokens if t.end > stem_start]
         if len(stem) == 1 and kind in v.bare_proper_kinds and self._bare_place_word(toks, stem_start, name_end, name):
             return Candidate(stem_start, end, name, kind, head, stem)
+        if len(stem) == 1 and len(head) == 1 and self._one_word(toks, stem_start, name_end, name):
+            # 方山 beside 梅龙湖: one word of two characters ending in a head is a name
+            # only when a list of names vouches for it (东山 alone may be any east hill)
+            return Candidate(stem_start, end, name, kind, head, stem, weak=True)
         verdict, rule = self.evidence.judge(stem, head, kind, stem_tokens, name)
         if verdict is False:
             if dropped is not None and len(stem) >= 2:
@@ -237,6 +268,25 @@ class Discoverer:
         return Candidate(
             stem_start, end, name, kind, head, stem, generic=verdict == "generic", weak=verdict == "weak"
         )
+
+    def _names_a_place(self, text: str) -> bool:
+        """Whether ``text`` holds a known place or macro-region name, or is a region's short form (合肥, 大湾区)."""
+        if any(True for _ in self.evidence.known_in(text)):
+            return True
+        # a region's tail of three characters or more stands for it (大湾区 of 粤港澳大湾区)
+        return any(r[k:] in text for r in self.regions for k in range(max(1, len(r) - 2)) if len(r) >= 2)
+
+    def _one_word(self, toks: SentenceTokens, start: int, end: int, name: str) -> bool:
+        """One token, no generic word and no everyday word (江河, 山区).
+
+        A far county's short form may be spelled so (方山); the list of names the
+        weak candidate needs says which is meant here."""
+        v = self.vocab
+        if name in v.generic or name in v.not_places or name in v.breakers:
+            return False
+        if max(self.evidence.base_frequency(name), self.word_frequency(name)) >= v.proper_freq:
+            return False
+        return toks.exact(start, end) is not None
 
     def _bare_place_word(self, toks: SentenceTokens, start: int, end: int, name: str) -> bool:
         """长江, 滁河: one token the segmenter tags as a place, no administrative unit's name."""
@@ -338,6 +388,10 @@ class Discoverer:
                 pos = t.start
                 used.append(t)
                 continue
+            if self._numeral_in_name(text, t, numeric):
+                pos = t.start  # 万博商务区: a numeral character no counter follows is part of a name
+                used.append(t)
+                continue
             if self._stops(piece, t, numeric):
                 break
             # a stop character inside the piece ends the stem right after it
@@ -402,6 +456,19 @@ class Discoverer:
                 break
         return pos
 
+    def _numeral_in_name(self, text: str, t: Token, numeric: bool) -> bool:
+        """A lone numeral token followed by a proper character, not a counter (万|博, not 两|条 or 万|亩)."""
+        nxt = text[t.end : t.end + 1]
+        return (
+            not numeric
+            and t.flag == "m"
+            and len(t.word) == 1
+            and t.word in NUMERALS
+            and bool(nxt)
+            and nxt not in _COUNTERS
+            and nxt not in NUMERALS
+        )
+
     def _stops(self, piece: str, t: Token, numeric: bool) -> bool:
         """True when the token ``piece`` cannot be part of a name stem."""
         v = self.vocab
@@ -426,6 +493,8 @@ class Discoverer:
             return piece[0].isdigit() or len(piece) < 2
         if piece in v.generic:
             return False
+        if len(piece) == 1 and piece not in v.stop_chars and self.word_frequency(piece) < v.rare_freq:
+            return False  # 浡 of 浡泥国王纪念园: a rare character is a name's, whatever its tag
         flag = t.flag
         if flag == "m" and not numeric and (set(piece) & NUMERALS or piece[0].isdigit()):
             # counts ("两条", "万亩", "一批") never open a name before a plain head

@@ -19,10 +19,12 @@ import re
 from collections.abc import Callable
 
 from geoplan.extract.candidates import Candidate
-from geoplan.extract.shapes import generic_only
+from geoplan.extract.shapes import NUMERALS, category_phrase, generic_only
 from geoplan.extract.vocab import ExtractVocab
 
 _MAX_ITEM = 8
+#: a head this long is shared by the list before it even with no generic words (遗址公园)
+_SHARED_HEAD = 4
 _LIST_END = ("等", "和", "及", "与")
 _COUNT_BEFORE = re.compile(r"(?:\d+|[一二三四五六七八九十两]+)[个座条处]")
 
@@ -53,13 +55,17 @@ def coordinated(
         if count is not None and count.end() == j and count.start() > sent_start and text[count.start() - 1] not in "、，,":
             # "A、B2个通用机场": the count closes the list
             j = count.start() + 1
-        elif not cand.stem or not (j > sent_start and text[j - 1] in _LIST_END):
-            # a bare head (地区, 中心) after 等 or 和 is too vague to share
+        elif cand.stem and j > sent_start and text[j - 1] == "与":
+            return _joined_by_yu(text, cand, vocab, sent_start, accept)
+        elif not cand.stem or not (j > sent_start and text[j - 1] == "等"):
+            # a bare head (地区, 中心) after 等 is too vague to share; after 和/与 the
+            # generic words belong to the last item (智能制造与装备创新港 is one name)
             return []
         items = _items_before(text, sent_start, j - 1, vocab, min_items=2 if count is not None else 1)
     else:
         tail = _generic_tail(cand.stem, vocab)
-        if len(tail) < 2 or cand.start <= sent_start or text[cand.start - 1] != "、":
+        # a compound head (遗址公园, 湿地公园) is shared like a generic tail: 官窑山、薛城遗址公园
+        if (len(tail) < 2 and len(cand.head) < _SHARED_HEAD) or cand.start <= sent_start or text[cand.start - 1] != "、":
             return []
         shared = tail + head_text
         items = _items_before(text, sent_start, cand.start - 1, vocab, min_items=1)
@@ -72,6 +78,8 @@ def coordinated(
             continue
         if accept is not None and not accept(item):
             continue
+        if item in vocab.not_places or category_phrase(item, vocab.head_kind, vocab.generic):
+            continue  # 零碳机场、火车站、港口等零碳枢纽: kinds of places, not names
         out.append(
             Candidate(
                 start=start,
@@ -85,6 +93,24 @@ def coordinated(
             )
         )
     return out
+
+
+def _joined_by_yu(
+    text: str, cand: Candidate, vocab: ExtractVocab, sent_start: int, accept: Callable[[str], bool] | None
+) -> list[Candidate]:
+    """One name joined by 与: 长三角智能制造与装备创新港, where 装备创新港 alone is generic.
+
+    The part before 与 must hold a proper name and no head of its own (A园区与B
+    研究院 are two names; 教育与医疗中心 holds none).
+    """
+    items = _items_before(text, sent_start, cand.start - 1, vocab, min_items=1)
+    if not items:
+        return []
+    start, item = items[-1]
+    if any(item.endswith(h) for h in vocab.head_kind if len(h) >= 2) or (accept is not None and not accept(item)):
+        return []
+    name = text[start : cand.end]
+    return [Candidate(start, cand.end, name, cand.kind, cand.head, name[: len(name) - len(cand.head)], rule="head")]
 
 
 def _items_before(text: str, lo: int, end: int, vocab: ExtractVocab, min_items: int) -> list[tuple[int, str]]:
@@ -131,3 +157,65 @@ def _generic_tail(stem: str, vocab: ExtractVocab) -> str:
         if generic_only(stem[i:], vocab.generic):
             return stem[i:]
     return ""
+
+
+def listed_before_category(
+    text: str,
+    start: int,
+    end: int,
+    vocab: ExtractVocab,
+    head_ends: set[int],
+    item_is_name: Callable[[str], bool],
+) -> list[Candidate]:
+    """Bare names listed before 等 and a category of places: "A、B、C等历史文化街区".
+
+    Plans list the places they mean by their short names and say after 等 what
+    kind of places they are (江浦、大厂、桥北等老城片区; 颐和路、百子亭、评事街等
+    历史文化街区).  Every item is then a name of that kind, provided the list is a
+    list of names: two items or more, each one a name by itself (``item_is_name``),
+    so "教育、医疗等重点片区" names nothing.  ``head_ends``: offsets where a word
+    of the sentence ends (a head must end one).  Items keep their own spelling;
+    an item with a head of its own keeps that head's kind.
+    """
+    out: list[Candidate] = []
+    k = text.find("等", start, end)
+    while k >= 0:
+        found = _category_after(text, k + 1, end, vocab, head_ends)
+        if found is not None:
+            head, kind, category = found
+            items = _items_before(text, start, k, vocab, min_items=2)
+            if items and all(item_is_name(item) for _, item in items):
+                for s, item in items:
+                    own = next((h for h in vocab.heads_longest_first if item.endswith(h)), None)
+                    if own is not None and vocab.head_kind[own] in vocab.no_discovery_kinds:
+                        continue
+                    if own is not None:  # 研创园, 浦口火车站: a name as it stands
+                        name, item_kind, stem = item, vocab.head_kind[own], item[: len(item) - len(own)]
+                    else:  # 百子亭 + 历史文化街区, 中德 + 国际合作园区
+                        name, item_kind, stem = item + category, kind, item
+                    out.append(Candidate(s, s + len(item), name, item_kind, own or head, stem, rule="list-category",
+                                         surface_span=(s, s + len(item))))
+        k = text.find("等", k + 1, end)
+    return out
+
+
+#: how far after 等 the category's head may end (等重点片区, 等历史文化街区和地段)
+_CATEGORY_REACH = 8
+
+
+def _category_after(
+    text: str, i: int, end: int, vocab: ExtractVocab, head_ends: set[int]
+) -> tuple[str, str, str] | None:
+    """The first head word of a listing kind within reach after 等: head, kind and the
+    category as written without the planning words opening it (等重点片区 → 片区)."""
+    for j in range(i, min(end, i + _CATEGORY_REACH)):
+        if not _item_char(text[j]) or text[j] in "-—":
+            return None
+        for head in vocab.heads_longest_first:
+            kind = vocab.head_kind[head]
+            if kind in vocab.list_kinds and text.startswith(head, j) and j + len(head) in head_ends:
+                words = text[_trim_leading(text, i, j, vocab) : j]
+                if any(ch in vocab.stop_chars or ch in NUMERALS for ch in words):
+                    words = ""  # 等五大产业基地, 等…和园区: only the head describes the items
+                return head, kind, words + head
+    return None

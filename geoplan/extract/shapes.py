@@ -89,3 +89,35 @@ def counting_slogan(name: str) -> bool:
             return True
     return False
 
+
+def after_descriptor(text: str, start: int, end: int, ends: str, word_ends: set[int] | None = None) -> int:
+    """Start a stem after an attributive descriptor: 海港经济型新城 → 新城, 区域性…中心 → ….
+
+    "X型", "X性", "X式" say what type or nature a thing has (临空经济型, 区域性,
+    沉浸式): when no proper name comes before one, what follows is a category
+    (or a name of its own: 智慧型临空经济示范区 → 临空经济示范区).  The caller
+    keeps a stem whose descriptor follows a known place (合肥综合性国家科学中心).
+    ``word_ends``: offsets where the sentence's words end, if known.
+    """
+    cut = start
+    for k in range(start + 1, end):
+        # the character must end a word: 性 of 高性能 opens one
+        if text[k] in ends and (word_ends is None or k + 1 in word_ends):
+            cut = k + 1
+    return cut
+
+
+def category_phrase(name: str, heads, generic: frozenset[str]) -> bool:
+    """True when ``name`` is a head word alone or generic words plus a head (火车站, 综保区, 体育中心).
+
+    Such a string names a kind of place, not one place, whatever layer holds a
+    feature spelled so (a metro station called 火车站, a park's alias 综保区).
+    """
+    if name in heads:
+        return True
+    for head in heads:
+        # one generic character before a head often makes a proper name (新塘, 大港)
+        if len(head) + 1 < len(name) and name.endswith(head) and generic_only(name[: -len(head)], generic):
+            return True
+    return False
+

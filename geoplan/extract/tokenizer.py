@@ -238,6 +238,11 @@ class SentenceTokens:
             return None
         return next((t for t in self._tokens_of(self._piece_of(a)) if t.start == a and t.end == b), None)
 
+    @property
+    def ends(self) -> TokenEnds:
+        """The offsets where a token ends, as a container: ``p in toks.ends`` cuts only ``p``'s block."""
+        return TokenEnds(self)
+
     def back_from(self, p: int) -> BackwardTokens:
         """The token covering ``p`` (see :meth:`covering`), then the ones before it, cut as reached."""
         return BackwardTokens(self, p)
@@ -255,6 +260,16 @@ class SentenceTokens:
 
     def __getitem__(self, i):
         return list(self)[i]
+
+
+class TokenEnds:
+    """``p in ends``: whether a token of the sentence ends at ``p`` (what ``{t.end for t in tokens}`` answers)."""
+
+    def __init__(self, tokens: SentenceTokens) -> None:
+        self._tokens = tokens
+
+    def __contains__(self, p: object) -> bool:
+        return isinstance(p, int) and self._tokens.ends_at(p)
 
 
 class BackwardTokens:

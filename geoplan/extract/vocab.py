@@ -59,6 +59,10 @@ class ExtractVocab:
     groups: dict[str, tuple[str, ...]] | None = None
     regions: dict[str, str] | None = None  # macro-region name → kind
     bare_proper_kinds: frozenset[str] = frozenset()  # one-character stems allowed (长江, 滁河)
+    #: characters closing an attributive descriptor (经济型, 区域性, 沉浸式): a stem starts after them
+    descriptor_ends: str = ""
+    #: heads after which a list ending in 等 names places of the head's kind (A、B等历史文化街区)
+    list_kinds: frozenset[str] = frozenset()
     #: names that mean a different thing in every city (5号线, 地铁12号线): regexes
     city_relative: tuple[re.Pattern[str], ...] = ()
     #: how sure extraction is that a span names a place, by the evidence it rests on ([confidence])
@@ -151,6 +155,8 @@ def _compile(vocab_dir: Path) -> ExtractVocab:
         groups=dict(groups.members),
         regions=regions,
         bare_proper_kinds=frozenset(head_rules.get("bare_proper_kinds", ())),
+        descriptor_ends=str(stem.get("descriptor_ends", "")),
+        list_kinds=frozenset(head_rules.get("list_kinds", ())),
         confidence={k: float(v) for k, v in rules.get("confidence", {}).items()},
     )
 
