@@ -115,6 +115,7 @@ def test_position_queries_agree_with_the_eager_cut(cut):
         lazy = tokenizer.SentenceTokens(pos, SENTENCE, 0, len(SENTENCE))  # nothing cut yet
         assert lazy.starts_at(p) == (p in starts), p
         assert lazy.ends_at(p) == (p in ends), p
+        assert (p in tokenizer.SentenceTokens(pos, SENTENCE, 0, len(SENTENCE)).ends) == (p in ends), p
         covering = next((t for t in eager if t[0] < p <= t[1]), None)
         assert _as_tuple(lazy.covering(p)) == covering, p
         if covering is not None:
