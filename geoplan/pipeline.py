@@ -403,13 +403,13 @@ def build(
                          online_failure=online.report() if online is not None and online.failed else None)
     if out is not None and (results or not errors):  # when every plan failed the previous output stays
         with generation(Path(out)) as staging:  # written whole beside out, then swapped in
-            written = write_outputs(result, staging, ctx, map_assets=map_assets)
+            written = write_outputs(result, staging, ctx, map_assets=map_assets, jobs=jobs)
         result.written = {k: Path(out) / p.relative_to(staging) for k, p in written.items()}
     return result
 
 
-def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "inline") -> dict[str, Path]:
-    """Write the output folder (see README.md, "What the output folder holds")."""
+def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "inline", jobs: int = 1) -> dict[str, Path]:
+    """Write the output folder (see README.md, "What the output folder holds"); ``jobs`` > 1 draws the maps in parallel."""
     from geoplan.atomic import write_text
     from geoplan.io.geojson import write_geojson_set
     from geoplan.io.gpkg import write_gpkg
@@ -422,7 +422,7 @@ def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str 
     written["unresolved"] = _write_csv(result.layers.unresolved, out / "unresolved.csv")
     written["mentions"] = _write_csv(result.layers.mentions, out / "mentions.csv")
     written["not_a_place"] = _write_csv(_not_a_place(result), out / "not_a_place.csv")
-    written["map"] = _write_maps(result, out / "maps", ctx, map_assets)
+    written["map"] = _write_maps(result, out / "maps", ctx, map_assets, jobs)
     return written
 
 
@@ -444,9 +444,12 @@ def _write_csv(df, path: Path) -> Path:
     return write_text(path, "\ufeff" + escape_frame(df).to_csv(index=False))
 
 
-def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) -> Path:
-    """The map of every feature, one map per plan and one per theme, each selected by ``filter_layers``."""
-    from geoplan.map import render_map
+def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str, jobs: int = 1) -> Path:
+    """The map of every feature, one map per plan and one per theme, each selected by ``filter_layers``.
+
+    Every map is drawn on its own, so with ``jobs`` > 1 they are drawn in that many
+    worker processes (an archive of 200 plans has over 200 maps).
+    """
     from geoplan.map.plans import plan_label
     from geoplan.output.filter import filter_layers, present_themes
 
@@ -454,35 +457,67 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str) 
     titles = {p.doc: plan_label(p.doc, p.outline.title) for p in result.plans}
     title = "; ".join(titles.values()) or "geoplan"
     texts = write_text_pages(result.plans, result.layers.mentions, maps_dir, titles)
-    index = render_map(
-        feats,
-        maps_dir / "index.html",
-        unresolved=result.layers.unresolved,
-        mentions=result.layers.mentions,
-        title=title,
-        assets=assets,
-        basemap=_basemap(ctx, feats),
-        text_docs=texts,
-        gazetteer=ctx.gazetteer,
-    )
+    index = maps_dir / "index.html"
+    maps: list[tuple[Path, str, OutputTables]] = [(index, title, result.layers)]
     parts = [(maps_dir / f"plan_{doc}.html", label, filter_layers(result.layers, doc=doc))
              for doc, label in titles.items() if doc in set(feats["doc"])]
     parts += [(maps_dir / f"theme_{theme}.html", f"{title} · {theme}", filter_layers(result.layers, theme=theme))
               for theme in present_themes(feats)]
-    for path, part_title, part in parts:
-        if part.features["located"].any():
-            render_map(
-                part.features,
-                path,
-                unresolved=part.unresolved,
-                mentions=part.mentions,
-                title=part_title,
-                assets=assets,
-                basemap=_basemap(ctx, part.features),
-                text_docs=texts,
-                gazetteer=ctx.gazetteer,
-            )
+    maps += [m for m in parts if m[2].features["located"].any()]
+    _draw_all(maps, ctx, assets, jobs, texts)
     return index
+
+
+def _draw(path: Path, title: str, part: OutputTables, ctx: Context, assets: str, texts: set[str]) -> None:
+    from geoplan.map import render_map
+
+    render_map(
+        part.features,
+        path,
+        unresolved=part.unresolved,
+        mentions=part.mentions,
+        title=title,
+        assets=assets,
+        basemap=_basemap(ctx, part.features),
+        text_docs=texts,
+        gazetteer=ctx.gazetteer,
+    )
+
+
+#: the maps being drawn and what draws them, inherited by forked workers (set only while a pool runs)
+_MAPS_TO_DRAW: tuple[list[tuple[Path, str, OutputTables]], Context, str, set[str]] | None = None
+
+
+def _draw_in_worker(i: int) -> None:
+    assert _MAPS_TO_DRAW is not None, "worker started outside _draw_all"
+    maps, ctx, assets, texts = _MAPS_TO_DRAW
+    path, title, part = maps[i]
+    _draw(path, title, part, ctx, assets, texts)
+
+
+def _draw_all(maps: list[tuple[Path, str, OutputTables]], ctx: Context, assets: str, jobs: int,
+              texts: set[str]) -> None:
+    """Draw the maps, in ``jobs`` forked workers when there are several (each writes its own file)."""
+    import multiprocessing as mp
+
+    jobs = min(jobs, len(maps))
+    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        for path, title, part in maps:
+            _draw(path, title, part, ctx, assets, texts)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    import geoplan.map  # noqa: F401  (imported once here, inherited by every worker)
+
+    global _MAPS_TO_DRAW
+    _MAPS_TO_DRAW = (maps, ctx, assets, texts)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            for fut in [pool.submit(_draw_in_worker, i) for i in range(len(maps))]:
+                fut.result()  # a map that fails fails the build, as it does with one job
+    finally:
+        _MAPS_TO_DRAW = None
 
 
 def write_text_pages(plans: Sequence[PlanResult], mentions, maps_dir: Path, titles: dict[str, str]) -> set[str]:

@@ -43,3 +43,20 @@ def test_progress_sees_every_plan_with_its_characters(corpus_files, gazetteer, t
     by_index = {i: (chars, ok) for i, chars, ok in seen}
     assert by_index[2] == (0, False)
     assert [by_index[i][0] for i in (0, 1)] == [len(p.norm.text) for p in result.plans]
+
+
+def test_maps_drawn_by_workers_are_the_maps_one_process_draws(corpus_files, gazetteer, tmp_path):
+    """With jobs > 1 the maps are drawn in worker processes: the same files, each a whole page."""
+    plans = sorted(corpus_files)[:2]
+    one = build(plans, tmp_path / "one", gazetteer=gazetteer, jobs=1)
+    two = build(plans, tmp_path / "two", gazetteer=gazetteer, jobs=2)
+    names_one = sorted(p.name for p in (tmp_path / "one" / "maps").glob("*.html"))
+    names_two = sorted(p.name for p in (tmp_path / "two" / "maps").glob("*.html"))
+    assert names_two == names_one and "index.html" in names_one and len(names_one) > 2
+    for name in names_one:
+        page = (tmp_path / "two" / "maps" / name).read_text(encoding="utf-8")
+        assert page.rstrip().endswith("</html>")
+        # the same features on each map: every feature id of the one-process page is on the other
+        ids = [f for f in one.layers.features["id"] if f in (tmp_path / "one" / "maps" / name).read_text(encoding="utf-8")]
+        assert all(i in page for i in ids)
+    assert two.written["map"] == tmp_path / "two" / "maps" / "index.html"

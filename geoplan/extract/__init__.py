@@ -266,7 +266,7 @@ class Extractor:
             ids = self.matcher.ids(c.name)
             conf = self.vocab.confidence_of("weak" if c.weak else c.rule)
             out.append(Found(span[0], span[1], surface, c.name, c.kind, "discovery", ids, c.rule, conf))
-        ends = {t.end for t in toks}
+        ends = toks.ends  # offsets where a token ends (`p in ends`), cut where asked
         for c in listed_before_category(text, s, e, v, ends, self._list_item_is_name):
             if any(f.start < c.end and c.start < f.end for f in out):
                 continue  # already a name (江浦 of 江浦、大厂、桥北等老城片区), or part of one
@@ -412,9 +412,7 @@ class Extractor:
             limit = _AWAY_WORD_FREQ if away else _COMMON_WORD_FREQ
             if self.discoverer.word_frequency(d.surface) > limit:
                 return "common-word"
-        starts = {t.start for t in toks}
-        ends = {t.end for t in toks}
-        return None if d.start in starts and d.end in ends else "not-a-word"
+        return None if toks.starts_at(d.start) and toks.ends_at(d.end) else "not-a-word"
 
     def _names_a_category(self, d: DictMatch, feats: list[GazetteerFeature]) -> bool:
         """True when a match of a layer feature is spelled like a category (火车站, 综保区).

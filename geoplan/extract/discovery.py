@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from geoplan.extract.candidates import Candidate, Token, drop_inner, pair_right
 from geoplan.extract.evidence import Evidence
+from geoplan.extract.tokenizer import SentenceTokens
 from geoplan.extract.shapes import (
     NUMERALS,
     PUNCT,
@@ -92,7 +93,13 @@ class Discoverer:
         self._group_max = vocab.group_max_stem
         self._long_breakers = tuple(b for b in vocab.breakers if len(b) >= 2)
         heads = "|".join(re.escape(h) for h in vocab.heads_longest_first)
-        self._head_re = re.compile(f"(?:{heads})")
+        # a lookahead finds every position where a head starts, overlapping ones too,
+        # in one pass of the regex engine over the sentence
+        self._head_starts = re.compile(f"(?=(?:{heads}))")
+        #: the heads by first character, longest first as in the vocabulary
+        self._heads_by_char: dict[str, list[str]] = {}
+        for head in vocab.heads_longest_first:
+            self._heads_by_char.setdefault(head[:1], []).append(head)
 
 
     def word_frequency(self, word: str) -> int:
@@ -109,18 +116,13 @@ class Discoverer:
         """Whether a list item can be a name (see :meth:`Evidence.can_be_name`)."""
         return self.evidence.can_be_name(item)
     # ------------------------------------------------------------------ tokens
-    def tokens(self, text: str, start: int, end: int) -> list[Token]:
-        out: list[Token] = []
-        pos = start
-        for pair in self._pos.cut(text[start:end]):
-            word, flag = pair.word, pair.flag
-            out.append(Token(pos, pos + len(word), word, flag))
-            pos += len(word)
-        return out
+    def tokens(self, text: str, start: int, end: int) -> SentenceTokens:
+        """The sentence's jieba tokens, each block cut when first needed (see :class:`SentenceTokens`)."""
+        return SentenceTokens(self._pos, text, start, end)
 
     # -------------------------------------------------------------- discovery
     def find(
-        self, text: str, start: int, end: int, toks: list[Token] | None = None, dropped: list | None = None
+        self, text: str, start: int, end: int, toks: SentenceTokens | None = None, dropped: list | None = None
     ) -> list[Candidate]:
         """Candidates in one sentence ``text[start:end]`` (``toks``: its tokens, if cut already).
 
@@ -146,12 +148,10 @@ class Discoverer:
     def _heads(self, text: str, start: int, end: int) -> Iterable[tuple[int, int, str]]:
         """Every head occurrence, longest head at each end position."""
         seen_end: dict[int, tuple[int, int, str]] = {}
-        for i in range(start, end):
-            m = self._head_re.match(text, i, end)
-            if not m:
-                continue
+        for m in self._head_starts.finditer(text, start, end):
+            i = m.start()
             # try every head starting here; keep the longest per end position
-            for head in self.vocab.heads_longest_first:
+            for head in self._heads_by_char.get(text[i], ()):
                 if text.startswith(head, i) and i + len(head) <= end:
                     he = i + len(head)
                     prev = seen_end.get(he)
@@ -161,11 +161,11 @@ class Discoverer:
         return sorted(seen_end.values())
 
     def _candidate(
-        self, text: str, toks: list[Token], hs: int, he: int, head: str, sent_start: int, dropped: list | None = None
+        self, text: str, toks: SentenceTokens, hs: int, he: int, head: str, sent_start: int, dropped: list | None = None
     ) -> Candidate | None:
         v = self.vocab
         # the head must end a word: 站 in 站在 is not a station
-        tok_end = next((t for t in toks if t.start < he <= t.end), None)
+        tok_end = toks.covering(he)
         if tok_end is not None and tok_end.end != he:
             rest = text[he : tok_end.end]
             # 湖 inside 莲湖村 or 淀山湖文化…: the head belongs to a longer word
@@ -211,7 +211,7 @@ class Discoverer:
                 stem_start += len(prefix)
                 break
         stem_start = after_count(text, stem_start, hs)
-        cut = after_descriptor(text, stem_start, hs, v.descriptor_ends, {t.end for t in toks})
+        cut = after_descriptor(text, stem_start, hs, v.descriptor_ends, toks.ends)
         if cut > stem_start and not self._names_a_place(text[stem_start : cut - 1]):
             # 海港经济型新城 is a category; 合肥综合性国家科学中心 a place's title
             stem_start = cut
@@ -276,7 +276,7 @@ class Discoverer:
         # a region's tail of three characters or more stands for it (大湾区 of 粤港澳大湾区)
         return any(r[k:] in text for r in self.regions for k in range(max(1, len(r) - 2)) if len(r) >= 2)
 
-    def _one_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
+    def _one_word(self, toks: SentenceTokens, start: int, end: int, name: str) -> bool:
         """One token, no generic word and no everyday word (江河, 山区).
 
         A far county's short form may be spelled so (方山); the list of names the
@@ -286,13 +286,14 @@ class Discoverer:
             return False
         if max(self.evidence.base_frequency(name), self.word_frequency(name)) >= v.proper_freq:
             return False
-        return any(t.start == start and t.end == end for t in toks)
+        return toks.exact(start, end) is not None
 
-    def _bare_place_word(self, toks: list[Token], start: int, end: int, name: str) -> bool:
+    def _bare_place_word(self, toks: SentenceTokens, start: int, end: int, name: str) -> bool:
         """长江, 滁河: one token the segmenter tags as a place, no administrative unit's name."""
         if name in self._unit_names or name in self.vocab.generic or name in self.vocab.not_places:
             return False
-        return any(t.start == start and t.end == end and t.flag == "ns" for t in toks)
+        tok = toks.exact(start, end)
+        return tok is not None and tok.flag == "ns"
 
     def _locator_only(self, stem: str, kind: str) -> bool:
         """金泽镇湿地: a township's name plus a natural or area head names no one place."""
@@ -357,20 +358,20 @@ class Discoverer:
             return False
         return Candidate(stem_start, end, name, "zone", head, stem, rule="group")
 
-    def _walk_back(self, text: str, toks: list[Token], hs: int, head: str, kind: str = "") -> tuple[int, list[Token]]:
+    def _walk_back(self, text: str, toks: SentenceTokens, hs: int, head: str, kind: str = "") -> tuple[int, list[Token]]:
         """Where the stem before a head begins, and the tokens it spans."""
         v = self.vocab
         joiners = (v.joiners or {}).get(kind, ())
         numeric = head in v.numeric_heads
-        idx = next((i for i, t in enumerate(toks) if t.start < hs <= t.end), None)
-        if idx is None:
+        back = toks.back_from(hs)  # back[0] holds the head's start, back[j] is j tokens before it
+        if not back.has(0):
             return hs, []
         pos = hs
         used: list[Token] = []
-        i = idx + 1
-        while i > 0:
-            i -= 1
-            t = toks[i]
+        j = -1
+        while back.has(j + 1):
+            j += 1
+            t = back[j]
             piece = text[t.start : min(t.end, pos)]
             if not piece:
                 continue
@@ -378,9 +379,9 @@ class Discoverer:
                 # 长三角（上海）智慧互联网医院: a bracketed place name inside a name
                 k = self._bracket_open(text, t.start)
                 if k is not None:
-                    while i > 0 and toks[i].start > k:
-                        i -= 1
-                        used.append(toks[i])
+                    while back.has(j + 1) and back[j].start > k:
+                        j += 1
+                        used.append(back[j])
                     pos = k
                     continue
             if piece in joiners and used:

@@ -75,9 +75,17 @@ def geojson_text(gdf: gpd.GeoDataFrame) -> str:
     makes ``json`` fall back to its pure-Python encoder, which took most of the
     write time); a line per feature keeps the file readable and its diffs small.
     """
-    doc = to_geojson_dict(gdf)
+    return _collection(_feature_lines(gdf))
+
+
+def _feature_lines(gdf: gpd.GeoDataFrame) -> list[str]:
+    """Each feature of ``gdf`` encoded on its own (one line of the file)."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    feats = ",\n".join(encode(f) for f in doc["features"])
+    return [encode(f) for f in to_geojson_dict(gdf)["features"]]
+
+
+def _collection(lines: list[str]) -> str:
+    feats = ",\n".join(lines)
     return '{"type":"FeatureCollection","features":[\n' + feats + ("\n" if feats else "") + "]}\n"
 
 
@@ -103,10 +111,16 @@ def write_geojson_set(layers, path: Path | str, themes_dir: Path | str | None = 
 
     path = Path(path)
     tdir = Path(themes_dir) if themes_dir is not None else themes_dir_for(path)
-    written = {"features": write_geojson(layers.features, path)}
-    for theme in present_themes(layers.features):
+    feats = layers.features
+    lines = _feature_lines(feats)
+    written = {"features": write_text(path, _collection(lines))}
+    # a theme file's rows are rows of the merged file: each is encoded once (rounding
+    # every coordinate of a county's outline again per theme took most of the time)
+    by_id = dict(zip(feats["id"], lines)) if feats["id"].is_unique else None
+    for theme in present_themes(feats):
         part = filter_layers(layers, theme=theme).features
-        written[f"theme:{theme}"] = write_geojson(part, tdir / f"{theme}.geojson")
+        text = _collection([by_id[i] for i in part["id"]]) if by_id is not None else geojson_text(part)
+        written[f"theme:{theme}"] = write_text(tdir / f"{theme}.geojson", text)
     return written
 
 

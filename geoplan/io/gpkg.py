@@ -22,6 +22,8 @@ leaves the previous one intact.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -88,6 +90,28 @@ def planned_layers(layers: OutputTables) -> dict[str, tuple[gpd.GeoDataFrame, st
     return plan
 
 
+#: GDAL's SQLite/GeoPackage option for ``PRAGMA synchronous``
+_SYNC_OPTION = "OGR_SQLITE_SYNCHRONOUS"
+
+
+@contextlib.contextmanager
+def _unsynced() -> Iterator[None]:
+    """SQLite without an fsync per transaction while GDAL writes the layers.
+
+    Every layer is a few transactions, and with SQLite's default each one waits
+    for the disk: on a busy disk most of the package's write time.  The file is
+    written under a temporary name and :func:`geoplan.atomic.atomic_path`
+    fsyncs it whole before the rename, so a crash still leaves either the old
+    package or the complete new one.
+    """
+    before = pyogrio.get_gdal_config_option(_SYNC_OPTION)
+    pyogrio.set_gdal_config_options({_SYNC_OPTION: "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({_SYNC_OPTION: before})
+
+
 def write_gpkg(layers: OutputTables, path: Path | str, styles: object = True) -> Path:
     """Write a :class:`geoplan.output.tables.OutputTables` to one GeoPackage, atomically.
 
@@ -100,7 +124,7 @@ def write_gpkg(layers: OutputTables, path: Path | str, styles: object = True) ->
     feats: gpd.GeoDataFrame = layers.features
     all_themes = sorted(set(feats["theme"].dropna()))
     try:
-        with atomic_path(path) as tmp:
+        with atomic_path(path) as tmp, _unsynced():
             # GeoPackage 1.2: what QGIS LTR and GDAL < 3.7 read without a version warning
             _write(feats, tmp, "features", geometry_type="Unknown", dataset_options={"VERSION": "1.2"})
             styled = []
