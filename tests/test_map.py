@@ -87,7 +87,7 @@ def style():
 
 
 def _payload(html: str) -> dict:
-    m = re.search(r"var D = (\{.*?\});\n", html)
+    m = re.search(r'<script type="application/json" id="gp-features-data">(.*?)</script>', html, re.S)
     assert m, "feature payload not found in the page"
     return json.loads(m.group(1))
 
@@ -148,7 +148,11 @@ def test_document_text_is_escaped_everywhere(plan_layer, tmp_path, style):
     assert "<img src=x" not in html and "<i>未知</i>" not in html and "<b>桥</b>" not in html
     assert "<script>x</script>" not in html
     payload = _payload(html)
-    popup = next(f["p"] for f in payload["features"] if f["id"] == "xss")
+    # the popup's data: the text as it is, turned into text nodes by the page (never markup)
+    quote, values = next(f["p"] for f in payload["features"] if f["id"] == "xss")
+    assert XSS in quote and "测试<b>桥</b>" in quote
+    row = plan_layer[plan_layer["id"] == "xss"].iloc[0]
+    popup = popup_html(row, style)
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in popup
     assert "<script" not in popup and "<img" not in popup and "<b>" not in popup
     # the name is still highlighted although it contains markup characters
@@ -266,6 +270,15 @@ def test_empty_layer_still_renders(tmp_path):
     out = render_map(empty, tmp_path / "e.html", unresolved=make_unresolved(), basemap=make_basemap())
     payload = _payload(out.read_text("utf-8"))
     assert payload["features"] == [] and payload["bounds"] is None
+
+
+def test_document_text_is_never_a_template(plan_layer, tmp_path):
+    """Plan text that looks like Jinja stays text (the page is not templated twice)."""
+    layer = plan_layer.copy()
+    layer.loc[layer["id"] == "river", "quote"] = "推进{{ 7*7 }}建设{% if true %}甲{% endif %}"
+    html = render_map(layer, tmp_path / "j.html", basemap=make_basemap()).read_text("utf-8")
+    quote = next(f["p"][0] for f in _payload(html)["features"] if f["id"] == "river")
+    assert quote == "推进{{ 7*7 }}建设{% if true %}甲{% endif %}"
 
 
 def test_payload_survives_script_breakout(style):

@@ -18,10 +18,10 @@ from typing import Any, Iterable
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import MacroElement
 from folium.template import Template
 from shapely.geometry import box
 
+from geoplan.map.element import PageElement
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle
@@ -206,7 +206,7 @@ def _geojson(part: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
-class VectorBasemap(MacroElement):
+class VectorBasemap(PageElement):
     """County outlines (with names) and water as a light, non-interactive layer."""
 
     _template = Template(

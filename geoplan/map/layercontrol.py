@@ -21,12 +21,8 @@ class GroupedLayerControl(Panel):
 .gp-layers{min-width:170px}
 .gp-layers summary{cursor:pointer;list-style-position:outside}
 .gp-layers .gp-kinds{margin:2px 0 4px 18px}
-.gp-layers .gp-n{color:#888;margin-left:3px}
-.gp-layers h4{margin:0 0 4px;font-size:13px}"""
+.gp-layers .gp-n{color:#888;margin-left:3px}"""
     body = """
-    var h = document.createElement("h4");
-    h.textContent = L10N.heading;
-    div.appendChild(h);
     var counters = [];
     api.themes.forEach(function (t) {
       var det = document.createElement("details");

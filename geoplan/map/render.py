@@ -21,6 +21,7 @@ from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_
 from geoplan.map.features import PlanFeatures, drawable, focus_bounds
 from geoplan.map.filters import FilterPanel
 from geoplan.map.layercontrol import GroupedLayerControl
+from geoplan.map.layout import PanelLayout
 from geoplan.map.legend import Legend
 from geoplan.map.plans import plan_labels
 from geoplan.map.popup import _text
@@ -96,6 +97,7 @@ def render_map(
     m.get_root().title = escape(title or "geoplan")
     asset_el = OfflineAssets(assets)
     asset_el.add_to(m)
+    PanelLayout(style).add_to(m)
     if tile is not None:
         tile.add_to(m)
     if base is not None and len(base):
