@@ -442,8 +442,9 @@ def filter_cmd(layers_in, theme, task, kind, doc, within, precision, out, schema
 @click.option("--doc", multiple=True, help="Only these plans: file stem or its prefix before '_' (000); repeatable.")
 @click.option("--title", default="", help="Map title (default: the plans' titles).")
 @click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Leaflet inlined in the HTML or written beside it.")
-@click.option("--tiles", default=None, help="Optional online basemap (e.g. openstreetmap, amap); offline vector basemap by default.")
-def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
+@click.option("--tiles", default=None, help="Online basemap the page opens on (e.g. openstreetmap, tianditu, amap); offline vector basemap by default, the others load only when chosen in the page.")
+@click.option("--tianditu-key", default=None, envvar="GEOPLAN_TIANDITU_KEY", help="天地图 browser key: offers 天地图 in the page's base-layer switch (the key is written into the page).")
+def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles, tianditu_key) -> None:
     """Render LAYERS (a build folder, .gpkg or .geojson) as an offline HTML map.
 
     The same filters as `geoplan filter`: the map shows exactly the features
@@ -460,7 +461,7 @@ def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
     if not title:
         title = "; ".join(plan_labels(feats).values()) or "geoplan"
     render_map(feats, out, unresolved=kept.unresolved, mentions=kept.mentions, title=title, assets=assets,
-               tiles=tiles)
+               tiles=tiles, tile_keys={"Tianditu": tianditu_key} if tianditu_key else None)
     click.echo(f"{int(feats['located'].sum())} located feature(s) of {len(feats)} → {out}")
 
 

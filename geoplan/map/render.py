@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from html import escape
 from pathlib import Path
+from typing import Mapping
 
 import geopandas as gpd
 import pandas as pd
 
 from geoplan.atomic import write_text
 from geoplan.map.assets import OfflineAssets, OfflineMap
-from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02, tile_layer
+from geoplan.map.attribution import Attribution
+from geoplan.map.baselayers import OFFLINE, BaseLayerSwitch, switch_choices
+from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02
 from geoplan.map.features import PlanFeatures, drawable, focus_bounds
 from geoplan.map.filters import FilterPanel
 from geoplan.map.layercontrol import GroupedLayerControl
@@ -49,6 +52,7 @@ def render_map(
     assets: str = "inline",
     tiles: str | None = None,
     basemap: gpd.GeoDataFrame | None = None,
+    tile_keys: Mapping[str, str] | None = None,
 ) -> Path:
     """Write the interactive map of ``features`` to ``out_path`` and return the path.
 
@@ -57,7 +61,9 @@ def render_map(
     theme layers and the theme maps share.  ``assets`` is ``"inline"`` (one self-contained file)
     or ``"files"`` (libraries in ``assets/`` beside it); ``tiles`` names an
     online provider from ``maps/styles.toml`` (none by default: the map makes
-    no network request); ``mentions`` (the build's mentions table) lets the
+    no network request, and is the one the page opens on; the others of the
+    base-layer switch load only when chosen); ``tile_keys`` gives a keyed
+    provider its key by name (``{"Tianditu": "…"}``; else its ``key_env``); ``mentions`` (the build's mentions table) lets the
     page's task filter see every task a feature is named in; ``basemap`` is a gazetteer-like frame (name, kind,
     geometry) to draw county outlines and water from; when None the embedded
     gazetteer is used if it loads, and an empty frame means no basemap.
@@ -68,9 +74,10 @@ def render_map(
         features = gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
     features = _to_wgs84(features)
 
-    tile, tile_crs = (None, "WGS-84")
+    initial, tile_crs = OFFLINE, "WGS-84"
     if tiles:
-        tile, tile_crs = tile_layer(tiles, style)
+        initial, spec = style.tiles(tiles)
+        tile_crs = str(spec.get("crs", "WGS-84"))
 
     if basemap is None:
         basemap = gazetteer_basemap_source(features)
@@ -98,14 +105,13 @@ def render_map(
     asset_el = OfflineAssets(assets)
     asset_el.add_to(m)
     PanelLayout(style).add_to(m)
-    if tile is not None:
-        tile.add_to(m)
     if base is not None and len(base):
         VectorBasemap(base, style).add_to(m)
 
     theme_names = [_text(t) or style.default_theme for t in shown["theme"]] if "theme" in shown.columns else []
     theme_styles = style.themes(theme_names)
     PlanFeatures(features, style, theme_styles, mentions).add_to(m)
+    BaseLayerSwitch(switch_choices(style, tile_crs, tile_keys, tiles), initial, style=style).add_to(m)
     GroupedLayerControl(style=style).add_to(m)
     SearchBox(style=style).add_to(m)
     FilterPanel(style=style).add_to(m)
@@ -114,6 +120,9 @@ def render_map(
         UnresolvedPanel(unresolved, style=style, plans=plan_labels(features)).add_to(m)
     if title:
         TitleBar(title).add_to(m)
+    sources = [*(base["source"] if base is not None and "source" in base.columns else []),
+               *(shown["source"].dropna().astype(str) if "source" in shown.columns else [])]
+    Attribution(sources, style).add_to(m)
 
     html = m.get_root().render()
     if assets == "files":
