@@ -125,7 +125,7 @@ def _plan_progress(total: int):
 @click.option("--layer", "user_layers", multiple=True, type=click.Path(path_type=Path), help="Extra gazetteer layer (GeoJSON) that wins over built-in ones.")
 @click.option("--geocoder", default=None, help="Online fallback for names the gazetteer lacks: nominatim, baidu, amap, tencent (opt-in; needs network).")
 @click.option("--api-key", default=None, envvar="GEOPLAN_API_KEY", help="API key of the online geocoder.")
-@click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Map assets inlined in the HTML or written beside it.")
+@click.option("--assets", type=click.Choice(["inline", "files"]), default="files", show_default=True, help="Map libraries in one maps/assets/ shared by every map of the build (files), or inlined in each HTML file (inline: each map is one self-contained file).")
 @click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Plans processed in parallel (default: the number of cores).")
 def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdiction, jobs) -> None:

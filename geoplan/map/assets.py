@@ -5,7 +5,9 @@ map that silently fetches scripts from a CDN also leaks what is being planned.
 So the JavaScript and CSS come from the ``xstatic-leaflet`` and
 ``xstatic-leaflet-markercluster`` wheels, either inlined into the one HTML file
 (``"inline"``: a self-contained file that can be mailed) or copied beside it
-(``"files"``: ``assets/`` next to the HTML, smaller and cacheable).
+(``"files"``: ``assets/`` next to the HTML, smaller and cacheable).  A build
+writes many maps into one folder; they share one ``assets/`` written once
+(:func:`write_bundle`, then ``render_map(..., write_assets=False)``).
 """
 
 from __future__ import annotations
@@ -137,10 +139,15 @@ class OfflineAssets(PageElement):
 
     def write_files(self, html_dir: Path) -> list[Path]:
         """Copy the libraries (and Leaflet's images) into ``html_dir/assets``, atomically each."""
-        target = Path(html_dir) / self.folder
-        written: list[Path] = []
-        for asset in ASSETS:
-            written.append(write_bytes(target / asset.filename, _read(asset).encode("utf-8")))
-        for img in sorted(_LEAFLET_IMAGES.glob("*.png")):
-            written.append(write_bytes(target / "images" / img.name, img.read_bytes()))
-        return written
+        return write_bundle(html_dir, self.folder)
+
+
+def write_bundle(html_dir: Path, folder: str = "assets") -> list[Path]:
+    """Write the libraries every ``"files"`` map in ``html_dir`` refers to (``html_dir/folder``), atomically each."""
+    target = Path(html_dir) / folder
+    written: list[Path] = []
+    for asset in ASSETS:
+        written.append(write_bytes(target / asset.filename, _read(asset).encode("utf-8")))
+    for img in sorted(_LEAFLET_IMAGES.glob("*.png")):
+        written.append(write_bytes(target / "images" / img.name, img.read_bytes()))
+    return written

@@ -18,9 +18,10 @@ import logging
 from functools import lru_cache
 from typing import Any, Iterable
 
-import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from folium.template import Template
 from shapely.geometry import box
 
@@ -62,19 +63,35 @@ def basemap_from_gazetteer(
     from geoplan.map.styles import load_style
 
     style = style or load_style()
-    kinds = _basemap_kinds(style)
-    pool = getattr(gazetteer, "features", gazetteer)
+    pool, bounds = _candidates(gazetteer, frozenset(_basemap_kinds(style)))
     region = _region(features)
-    picked = []
-    for f in pool:
-        if f.kind not in kinds or f.geometry is None or f.geometry.is_empty:
-            continue
-        if region is not None:
-            x0, y0, x1, y1 = f.geometry.bounds
-            if x1 < region[0] or x0 > region[2] or y1 < region[1] or y0 > region[3]:
-                continue
-        picked.append(f)
+    if region is not None and len(pool):
+        x0, y0, x1, y1 = bounds.T
+        keep = ~((x1 < region[0]) | (x0 > region[2]) | (y1 < region[1]) | (y0 > region[3]))
+        picked = [f for f, k in zip(pool, keep) if k]
+    else:
+        picked = list(pool)
     return select_basemap(gazetteer_frame(picked), features, style)
+
+
+#: the basemap candidates of the last gazetteers seen: a build draws ~20 maps from one gazetteer
+_CANDIDATES: dict[tuple[int, frozenset[str]], tuple[Any, list[GazetteerFeature], np.ndarray]] = {}
+
+
+def _candidates(gazetteer: Iterable[GazetteerFeature], kinds: frozenset[str]) -> tuple[list[GazetteerFeature], np.ndarray]:
+    """The gazetteer's features of ``kinds`` with a geometry, and their bounds (n × 4), computed once per gazetteer."""
+    key = (id(gazetteer), kinds)
+    hit = _CANDIDATES.get(key)
+    if hit is not None and hit[0] is gazetteer:
+        return hit[1], hit[2]
+    pool = [f for f in getattr(gazetteer, "features", gazetteer)
+            if f.kind in kinds and f.geometry is not None and not f.geometry.is_empty]
+    bounds = shapely.bounds(np.array([f.geometry for f in pool], dtype=object)) if pool else np.zeros((0, 4))
+    if isinstance(gazetteer, (list, tuple)):  # a plain sequence may change between calls: not kept
+        return pool, bounds
+    _CANDIDATES.clear()
+    _CANDIDATES[key] = (gazetteer, pool, bounds)
+    return pool, bounds
 
 
 @lru_cache(maxsize=1)
@@ -191,24 +208,6 @@ def shift_to_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if mask.any():
         out.loc[mask, out.geometry.name] = transform_geometry(out.geometry[mask].values.to_numpy(), wgs84_to_gcj02)
     return out
-
-
-def tile_layer(name: str, style: MapStyle) -> tuple[folium.TileLayer, str]:
-    """The online tile layer called ``name`` and the datum its tiles are drawn in."""
-    key, spec = style.tiles(name)
-    kwargs: dict[str, Any] = {}
-    if spec.get("subdomains"):
-        kwargs["subdomains"] = spec["subdomains"]
-    layer = folium.TileLayer(
-        tiles=spec["url"],
-        attr=spec.get("attribution", key),
-        name=key,
-        max_zoom=int(spec.get("max_zoom", 18)),
-        overlay=False,
-        control=False,
-        **kwargs,
-    )
-    return layer, str(spec.get("crs", "WGS-84"))
 
 
 def _geojson(part: gpd.GeoDataFrame) -> dict[str, Any]:

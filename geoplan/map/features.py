@@ -22,9 +22,10 @@ everything, and smaller polygons are drawn over larger ones.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from folium.template import Template
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
@@ -41,8 +42,10 @@ APPROXIMATE: frozenset[str] = frozenset({"town", "district", "city"})
 _DIGITS = 6  # ~0.1 m: finer than any gazetteer precision, and keeps the page small
 
 
-def _ring(coords: Iterable[tuple[float, ...]]) -> list[list[float]]:
-    return [[round(c[1], _DIGITS), round(c[0], _DIGITS)] for c in coords]
+def _ring(coords: Any) -> list[list[float]]:
+    """``[[lat, lon], …]`` of a ring or line (numpy: a province outline has thousands of vertices)."""
+    xy = np.asarray(coords)[:, :2]
+    return np.round(xy[:, ::-1], _DIGITS).tolist()
 
 
 def _polygon(p: Polygon) -> list[list[list[float]]]:

@@ -53,13 +53,15 @@ def render_map(
     tiles: str | None = None,
     basemap: gpd.GeoDataFrame | None = None,
     tile_keys: Mapping[str, str] | None = None,
+    write_assets: bool = True,
 ) -> Path:
     """Write the interactive map of ``features`` to ``out_path`` and return the path.
 
     The map draws every feature it is given: the caller selects them with
     :func:`geoplan.output.filter.filter_layers`, the one filter the CLI, the
     theme layers and the theme maps share.  ``assets`` is ``"inline"`` (one self-contained file)
-    or ``"files"`` (libraries in ``assets/`` beside it); ``tiles`` names an
+    or ``"files"`` (libraries in ``assets/`` beside it, written unless ``write_assets`` is
+    False: a build writes them once for all its maps); ``tiles`` names an
     online provider from ``maps/styles.toml`` (none by default: the map makes
     no network request, and is the one the page opens on; the others of the
     base-layer switch load only when chosen); ``tile_keys`` gives a keyed
@@ -81,7 +83,12 @@ def render_map(
 
     if basemap is None:
         basemap = gazetteer_basemap_source(features)
-    base = select_basemap(basemap, features, style) if basemap is not None else None
+    if basemap is None:
+        base = None
+    elif "role" in basemap.columns:  # already selected (basemap_from_gazetteer): not again
+        base = basemap
+    else:
+        base = select_basemap(basemap, features, style)
 
     if tile_crs.upper().replace("-", "") == "GCJ02":
         features = shift_to_gcj02(features)
@@ -125,7 +132,7 @@ def render_map(
     Attribution(sources, style).add_to(m)
 
     html = m.get_root().render()
-    if assets == "files":
+    if assets == "files" and write_assets:
         asset_el.write_files(out_path.parent)
     write_text(out_path, html)
     log.info("map written: %s (%d features drawn, %d bytes)", out_path, len(shown), len(html.encode("utf-8")))
