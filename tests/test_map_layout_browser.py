@@ -123,6 +123,9 @@ def test_panels_fold_and_stay_folded_on_reload_and_on_the_next_map(browser, map_
         total = p.visible()
         p.js("geoplanMap.setFilter('theme', '生态')")
         assert 0 < p.visible() < total
+        counts = p.js("Array.from(document.querySelectorAll('#gp-layers summary .gp-n'))"
+                      ".map(e => parseInt(e.textContent.slice(1), 10))")
+        assert sum(counts) == p.visible()  # the folded layer list kept counting
         for target in (map_file, other):
             p.page.goto(target.as_uri())
             p.page.wait_for_function("window.geoplanMap !== undefined")

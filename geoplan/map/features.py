@@ -391,8 +391,21 @@ class PlanFeatures(PageElement):
   }
   // drawn in this order: areas largest first, then the rest as listed
   var drawOrder = bySize.concat(feats.filter(function (f) { return f.data.a === undefined; }));
-  var drawnOnce = false;
+  var drawnOnce = false, counts = null;
+  function tally() {
+    if (!counts) {
+      counts = {total: 0, theme: {}, key: {}};
+      feats.forEach(function (f) {
+        if (!f.shown) { return; }
+        counts.total += 1;
+        counts.theme[f.data.theme] = (counts.theme[f.data.theme] || 0) + 1;
+        counts.key[f.key] = (counts.key[f.key] || 0) + 1;
+      });
+    }
+    return counts;
+  }
   function refresh() {
+    counts = null;
     var add = [], remove = [], areaAdded = false;
     drawOrder.forEach(function (f) {
       var want = passes(f);
@@ -442,7 +455,9 @@ class PlanFeatures(PageElement):
     fitPopup: fitPopup,
     openPopup: function (i) { var f = feats[i]; if (f && f.shown) { openFeature(f); return true; } return false; },
     onChange: function (fn) { listeners.push(fn); fn(api); },
-    visibleCount: function () { return feats.filter(function (f) { return f.shown; }).length; },
+    visibleCount: function () { return tally().total; },
+    // features shown: in all, by theme and by "theme|kind" (one pass per change, for the panels' counters)
+    tally: function () { return tally(); },
     count: function (pred) { return feats.filter(function (f) { return f.shown && pred(f.data); }).length; },
     setTheme: function (theme, on) { state.themeOff[theme] = !on; return refresh(); },
     setKind: function (theme, kind, on) { state.kindOff[theme + "|" + kind] = !on; return refresh(); },
