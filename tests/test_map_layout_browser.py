@@ -84,7 +84,7 @@ def test_popups_near_every_corner_clear_every_panel(browser, map_file, viewport)
         picks = p.js(NEAREST_CORNERS)
         assert all(v is not None for v in picks.values()), picks
         for corner, index in picks.items():
-            p.js("geoplanMap.map.closePopup()")
+            p.js("void geoplanMap.map.closePopup()")
             assert p.js(f"geoplanMap.openPopup({index})")
             p.page.locator(".leaflet-popup-content .gp-popup-name").wait_for(timeout=5000)
             p.page.wait_for_timeout(450)  # the auto-pan animation

@@ -263,7 +263,11 @@ class PlanFeatures(PageElement):
   // a JSON data block, not a script literal: JSON.parse reads megabytes many times faster than V8 compiles them
   var D = JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent);
   var S = D.style;
-  [["gpRegionPane", 401], ["gpApproxPane", 402], ["gpAreaPane", 405], ["gpLinePane", 410]].forEach(function (p) {
+  // a map of thousands of points draws them as dots on a canvas, unclustered: building the cluster tree of
+  // thousands of markers costs more than the whole rest of the page
+  var DOTS = !!D.dots;
+  [["gpRegionPane", 401], ["gpApproxPane", 402], ["gpAreaPane", 405], ["gpLinePane", 410],
+   ["gpPointPane", 420]].forEach(function (p) {
     if (!map.getPane(p[0])) { map.createPane(p[0]).style.zIndex = p[1]; }
   });
   var colors = {};
@@ -280,15 +284,21 @@ class PlanFeatures(PageElement):
     if (!groups[key]) { groups[key] = L.featureGroup().on("click", onClick).addTo(map); }
     return groups[key];
   }
-  var PANES = {approx: "gpApproxPane", line: "gpLinePane", area: "gpAreaPane", region: "gpRegionPane"};
-  // thousands of outlines draw on one canvas per pane instead of one SVG element each
-  var renderers = {};
-  function rendererFor(pane) {
-    if (!D.canvas) { return undefined; }
-    if (!renderers[pane]) { renderers[pane] = L.canvas({pane: pane}); }
-    return renderers[pane];
-  }
+  var PANES = {approx: "gpApproxPane", line: "gpLinePane", area: "gpAreaPane", region: "gpRegionPane",
+               marker: "gpPointPane"};
+  // thousands of outlines draw on one canvas instead of one SVG element each.  One canvas, not one per pane:
+  // only the topmost canvas receives clicks, and each is a full-screen layer to composite.  The panes'
+  // stacking is kept by the drawing order (drawOrder, restack)
+  var canvas = D.canvas ? L.canvas({pane: "gpLinePane"}) : null;
+  function rendererFor(pane) { return canvas || undefined; }
+  var RANK = {region: 0, approx: 1, area: 2, line: 3, marker: 4};
   function pathStyle(f, color) {
+    if (f.m === "marker") {  // a dot (DOTS): the marker's look from [point]
+      var P = S.point || {};
+      return {radius: P.radius || 7, color: P.stroke_color || "#fff", weight: P.stroke_weight || 2, opacity: 1,
+              fill: true, fillColor: color, fillOpacity: P.fill_opacity || 0.95,
+              pane: PANES.marker, renderer: rendererFor(PANES.marker), className: "gp-feature gp-dot"};
+    }
     var base = {approx: S.approximate, line: S.line, region: S.region}[f.m] || S.polygon;
     var dash = f.m === "approx" ? S.approximate.dash : (f.coarse ? S.approximate.shape_dash : base.dash);
     var fillOpacity = base.fill_opacity || 0;
@@ -335,7 +345,7 @@ class PlanFeatures(PageElement):
   map.on("resize", fitPopup);
   function openFeature(f, latlng) {
     padPopup();
-    popup.options.offset = f.data.m === "marker" ? L.point(0, 7 - size / 2) : L.point(0, 7);
+    popup.options.offset = f.data.m === "marker" && !DOTS ? L.point(0, 7 - size / 2) : L.point(0, 7);
     if (popupFeature) { map.closePopup(popup); }  // the previous feature hears its popup close
     var node = gpPopup(f.data, D.popup.labels);
     popupHooks.forEach(function (fn) { fn(f, node); });
@@ -354,7 +364,9 @@ class PlanFeatures(PageElement):
   var feats = D.features.map(function (f, i) {
     var color = colors[f.theme] || "#777";
     var layer;
-    if (f.m === "marker") {
+    if (f.m === "marker" && DOTS) {
+      layer = L.circleMarker(f.c, pathStyle(f, color));
+    } else if (f.m === "marker") {
       layer = L.marker(f.c, {icon: iconFor(color), title: f.name, riseOnHover: true});
     } else if (f.m === "approx") {
       layer = L.circle(f.c, L.extend({radius: f.r}, pathStyle(f, color)));
@@ -389,8 +401,15 @@ class PlanFeatures(PageElement):
   function stackAreas() {
     bySize.forEach(function (f) { if (f.shown && f.layer._map) { f.layer.bringToFront(); } });
   }
-  // drawn in this order: areas largest first, then the rest as listed
+  // drawn in this order: areas largest first, then the rest as listed; on one canvas, as the panes stack
   var drawOrder = bySize.concat(feats.filter(function (f) { return f.data.a === undefined; }));
+  if (canvas) {
+    drawOrder = drawOrder.map(function (f, k) { return [RANK[f.data.m] || 0, k, f]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (x) { return x[2]; });
+  }
+  function restack() {  // a feature added back is drawn last: put every shown one back in its place
+    drawOrder.forEach(function (f) { if (f.shown && f.layer._map && f.layer.bringToFront) { f.layer.bringToFront(); } });
+  }
   var drawnOnce = false, counts = null;
   function tally() {
     if (!counts) {
@@ -406,20 +425,22 @@ class PlanFeatures(PageElement):
   }
   function refresh() {
     counts = null;
-    var add = [], remove = [], areaAdded = false;
+    var add = [], remove = [], areaAdded = false, anyAdded = false;
     drawOrder.forEach(function (f) {
       var want = passes(f);
       if (want === f.shown) { return; }
       f.shown = want;
       if (want && f.data.a !== undefined) { areaAdded = true; }
-      if (f.data.m === "marker") { (want ? add : remove).push(f.layer); }
+      if (want) { anyAdded = true; }
+      if (f.data.m === "marker" && !DOTS) { (want ? add : remove).push(f.layer); }
       else if (want) { groupFor(f.key).addLayer(f.layer); }
       else { groupFor(f.key).removeLayer(f.layer); }
       if (!want && popupFeature === f) { map.closePopup(popup); }
     });
     if (remove.length) { cluster.removeLayers(remove); }
     if (add.length) { cluster.addLayers(add); }
-    if (areaAdded && drawnOnce) { stackAreas(); }
+    if (canvas && anyAdded && drawnOnce) { restack(); }
+    else if (areaAdded && drawnOnce) { stackAreas(); }
     drawnOnce = true;
     fitZoom();
     listeners.forEach(function (fn) { fn(api); });
@@ -493,10 +514,11 @@ class PlanFeatures(PageElement):
       var f = feats[i];
       if (!f || !f.shown) { return false; }
       unhighlight();
-      if (f.data.m === "marker") {
+      if (f.data.m === "marker" && !DOTS) {
         cluster.zoomToShowLayer(f.layer, function () { openFeature(f); });
       } else {
-        map.fitBounds(f.layer.getBounds(), {maxZoom: 15, padding: [30, 30]});
+        if (f.layer.getBounds) { map.fitBounds(f.layer.getBounds(), {maxZoom: 15, padding: [30, 30]}); }
+        else { map.setView(f.layer.getLatLng(), Math.max(map.getZoom(), 15)); }
         f.layer.setStyle({color: S.highlight.color, weight: S.highlight.weight});
         if (f.layer.bringToFront) { f.layer.bringToFront(); }
         highlighted = f;
@@ -523,8 +545,11 @@ class PlanFeatures(PageElement):
         payload = build_payload(features, style, themes, mentions)
         bounds = focus_bounds(features)
         payload["bounds"] = list(bounds) if bounds is not None else None
-        paths = sum(1 for f in payload["features"] if f["m"] != "marker")
-        payload["canvas"] = paths >= int(style.section("performance").get("canvas_min_paths", 2000))
+        perf = style.section("performance")
+        points = sum(1 for f in payload["features"] if f["m"] == "marker")
+        payload["dots"] = points >= int(perf.get("dots_min_points", 2000))
+        paths = len(payload["features"]) - points
+        payload["canvas"] = payload["dots"] or paths >= int(perf.get("canvas_min_paths", 2000))
         self.data = payload
         self.payload = script_json(payload)
         self.data_id = "gp-features-data"
