@@ -458,6 +458,7 @@ class PlanFeatures(PageElement):
       else if (D.canvas && f.off !== off) {  // a canvas has no element to hide: draw it invisible
         f.off = off;
         f.layer.setStyle(off ? {opacity: 0, fillOpacity: 0} : pathStyle(f.data, f.color));
+        f.layer.options.interactive = !off;  // the canvas hit-tests this at each click: a hidden circle takes none
       }
     });
   }
