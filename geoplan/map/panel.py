@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from branca.element import MacroElement
 from folium.template import Template
 
+from geoplan.map.element import PageElement
 from geoplan.map.styles import MapStyle, load_style
 
 _TEMPLATE = """
@@ -38,6 +38,9 @@ _TEMPLATE = """
     L.DomEvent.disableClickPropagation(div);
     L.DomEvent.disableScrollPropagation(div);
 @BODY@
+    if (window.geoplanLayout) {  // folds behind its heading (map.layout)
+      window.geoplanLayout.collapsible(div, {{ this.name|tojson }}, {{ this.toggle_label|tojson }});
+    }
     return div;
   };
   ctl.addTo(map);
@@ -51,7 +54,7 @@ def panel_labels(name: str, style: MapStyle | None = None) -> dict[str, Any]:
     return dict((style or load_style()).section("labels").get(name, {}))
 
 
-class Panel(MacroElement):
+class Panel(PageElement):
     """A map panel: a Leaflet control in one corner, its words from ``maps/styles.toml``."""
 
     #: the panel's ``[labels.<name>]`` table; its element id and CSS class are ``gp-<name>``
@@ -71,3 +74,5 @@ class Panel(MacroElement):
         self.position = position
         self.element_id = f"gp-{self.name}"
         self.labels = panel_labels(self.name, style)
+        #: the heading of the panel's fold toggle (``[labels.panels]``)
+        self.toggle_label = str((style or load_style()).section("labels").get("panels", {}).get(self.name, self.name))
