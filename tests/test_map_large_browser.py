@@ -45,6 +45,10 @@ def dots_map(tmp_path_factory):
     return layer, out
 
 
+#: no zoom or pan animation running: a zoom animation that ends after a later setView puts its own view back
+STILL = "!geoplanMap.map._animatingZoom && !(geoplanMap.map._panAnim && geoplanMap.map._panAnim._inProgress)"
+
+
 def test_dots_on_canvas_filter_search_and_open(browser, dots_map):
     layer, out = dots_map
     located = int((layer["located"].astype(bool) & layer.geometry.notna()).sum())
@@ -77,6 +81,7 @@ def test_dots_on_canvas_filter_search_and_open(browser, dots_map):
         assert p.page.locator(".leaflet-popup-content .gp-popup-name").inner_text() == point
         # every kind of drawing on the one canvas takes its clicks (stacked canvases would hide all but the top)
         for mode in ("area", "line", "approx"):
+            p.page.wait_for_function(STILL)
             p.js("void geoplanMap.map.closePopup()")
             name, x, y = p.js("""m => { const f = geoplanMap.features.find(f => f.data.m === m && f.shown);
                 const ll = m === 'line' ? f.layer.getLatLngs()[2] : (f.layer.getLatLng ? f.layer.getLatLng() : f.layer.getCenter());
@@ -87,6 +92,16 @@ def test_dots_on_canvas_filter_search_and_open(browser, dots_map):
             p.page.mouse.click(x, y)
             p.page.locator(".leaflet-popup-content .gp-popup-name").wait_for(timeout=5000)
             assert p.page.locator(".leaflet-popup-content .gp-popup-name").inner_text() == name, mode
+        # a row of the feature table zooms to its dot and opens the one popup on it
+        p.page.wait_for_function(STILL)
+        p.js("void geoplanMap.map.closePopup()")
+        p.js("void geoplanMap.map.setZoom(9, {animate: false})")
+        p.page.click("#gp-table-details summary")
+        row = p.page.locator("#gp-table-rows tbody tr", has_text=point).first
+        row.click()
+        p.page.locator(".leaflet-popup-content .gp-popup-name").wait_for(timeout=5000)
+        assert p.page.locator(".leaflet-popup-content .gp-popup-name").inner_text() == point
+        assert p.js("geoplanMap.map.getZoom()") >= 15
         p.shot("map-dots-canvas.png")
         assert p.errors == []
     finally:

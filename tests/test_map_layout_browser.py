@@ -63,8 +63,12 @@ def map_file(tmp_path_factory):
 
 
 def _unfold_everything(p: Page) -> None:
-    """Every panel at its largest: the unresolved list open, every theme's kinds listed."""
-    p.js("document.querySelector('#gp-unresolved details').open = true")
+    """Every panel at its largest: the unresolved list, the feature table and the review list open, every
+    theme's kinds listed."""
+    for details in ("#gp-unresolved details", "#gp-table-details", "#gp-review-details"):
+        p.js(f"document.querySelector('{details}').open = true")
+    p.page.locator("#gp-table-rows tbody tr").first.wait_for(timeout=5000)
+    p.page.locator("#gp-review-details .gp-review-item").first.wait_for(timeout=5000)
     p.js("document.querySelectorAll('#gp-layers details').forEach(d => d.open = true)")
     for pid in PANELS:
         assert p.js(f"!document.getElementById('{pid}').classList.contains('gp-collapsed')")
@@ -81,6 +85,10 @@ def test_popups_near_every_corner_clear_every_panel(browser, map_file, viewport)
         if "gp-collapsed" in (legend.get_attribute("class") or ""):
             legend.locator(".gp-panel-toggle").click()
         _unfold_everything(p)
+        # open panels share their side of the map: none runs over another
+        rects = p.js(RECTS)["panels"]
+        overlaps = [(a["id"], b["id"]) for i, a in enumerate(rects) for b in rects[i + 1:] if _meets(a["rect"], b["rect"])]
+        assert overlaps == [], (viewport, overlaps)
         picks = p.js(NEAREST_CORNERS)
         assert all(v is not None for v in picks.values()), picks
         for corner, index in picks.items():

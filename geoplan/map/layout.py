@@ -2,11 +2,14 @@
 
 At 1366×768 the filters, layer list, legend and unresolved list take a third
 of the map, and a popup opened near a corner used to open under them (name and
-quote rows hidden).  Two rules fix it:
+quote rows hidden).  Three rules fix it:
 
 - every panel has a toggle (its heading) that folds it to one line; the state
   is kept in the browser's ``localStorage`` so it survives moving between the
   index, plan and theme maps;
+- the open panels of a bottom corner share the height its top corner leaves
+  (:js:`fitCorners`), so the unresolved list, the review list and the feature
+  table open together bottom-left do not run up over the search and filters;
 - a popup is panned clear of every control as they are *now*
   (:js:`popupPadding`): each control counts either as a side column (the left
   or right padding is its width) or as a top/bottom strip (the padding is its
@@ -49,10 +52,30 @@ class PanelLayout(PageElement):
     var s = load(); s[name] = value; memory = s;
     try { window.localStorage.setItem(KEY, JSON.stringify(s)); } catch (e) { /* file:// without storage */ }
   }
-  function changed() { if (window.geoplanMap && window.geoplanMap.fitPopup) { window.geoplanMap.fitPopup(); } }
+  function changed() {
+    var api = window.geoplanMap;
+    if (!api) { return; }
+    window.geoplanLayout.fitCorners(api.map);
+    if (api.fitPopup) { api.fitPopup(); }
+  }
+  function isOpen(el) {  // an unfolded panel; one that is a single <details> is open with it
+    if (!el.classList.contains("gp-panel") || el.classList.contains("gp-collapsed")) { return false; }
+    var only = el.children.length === 1 ? el.firstElementChild : null;
+    return !(only && only.tagName === "DETAILS" && !only.open);
+  }
+  var scheduled = false;
+  function later() {  // once every panel is on the map (they are added one after another)
+    if (scheduled) { return; }
+    scheduled = true;
+    setTimeout(function () {
+      changed();
+      window.addEventListener("resize", changed);
+    }, 0);
+  }
   window.geoplanLayout = {
     // fold a panel behind a toggle showing `label`; a panel that is one <details> folds with it instead
     collapsible: function (div, name, label) {
+      later();
       var stored = load()[name];
       var only = div.children.length === 1 ? div.firstElementChild : null;
       if (only && only.tagName === "DETAILS") {
@@ -75,6 +98,26 @@ class PanelLayout(PageElement):
       set(folded);
       btn.addEventListener("click", function () {
         folded = !folded; set(folded); save(name, folded); changed();
+      });
+    },
+    // the open panels of a bottom corner share the height the top corner leaves them: three open lists
+    // stacked bottom-left (unresolved, review, table) would otherwise run up over the search and filters
+    fitCorners: function (map) {
+      var c = map.getContainer(), H = c.clientHeight, M = C.margin_px || 8;
+      ["left", "right"].forEach(function (side) {
+        var top = c.querySelector(".leaflet-top.leaflet-" + side);
+        var bottom = c.querySelector(".leaflet-bottom.leaflet-" + side);
+        if (!top || !bottom) { return; }
+        var open = [], fixed = 0;
+        Array.prototype.forEach.call(bottom.children, function (el) {
+          if (isOpen(el)) { open.push(el); el.style.maxHeight = ""; }
+          else { fixed += el.getBoundingClientRect().height + (parseFloat(getComputedStyle(el).marginBottom) || 0); }
+        });
+        if (!open.length) { return; }
+        var gap = parseFloat(getComputedStyle(open[0]).marginBottom) || 0;
+        var room = H - top.getBoundingClientRect().height - fixed - M;
+        var share = Math.max(C.min_panel_px || 80, Math.floor(room / open.length - gap));
+        open.forEach(function (el) { el.style.maxHeight = share + "px"; });
       });
     },
     // the free rectangle for a popup: padding top-left / bottom-right in pixels, and its greatest height

@@ -293,13 +293,11 @@ class ReviewPanel(Panel):
         return true;
       }
     };
-    map.on("popupopen", function (e) {
-      var src = e.popup._source;
-      if (!src || src.geoplanIndex === undefined) { return; }
-      var fid = api.features[src.geoplanIndex].data.id, box = e.popup.getElement().querySelector(".gp-popup");
-      if (byFid[fid] === undefined || !box || box.querySelector(".gp-review-open")) { return; }
-      box.appendChild(button("gp-review-open", L10N.review, function () { api.review.open(fid); }));
-      e.popup.setContent(box);  // the node itself, listeners and all: update() would re-render the HTML string
+    // the one popup is built on click (features.py): the button goes in as it is built
+    api.onPopup(function (f, node) {
+      var fid = f.data.id;
+      if (byFid[fid] === undefined) { return; }
+      node.appendChild(button("gp-review-open", L10N.review, function () { api.review.open(fid); }));
     });
     render(); drawDecisions();"""
 
