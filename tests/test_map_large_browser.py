@@ -71,6 +71,7 @@ def test_dots_on_canvas_filter_search_and_open(browser, dots_map):
         p.page.locator(".leaflet-popup-content .gp-popup-name").wait_for(timeout=5000)
         assert p.page.locator(".leaflet-popup-content .gp-popup-name").inner_text() == point
         # a click on a dot opens its popup (canvas hit-testing)
+        p.page.wait_for_function(STILL)
         p.js("void geoplanMap.map.closePopup()")
         xy = p.js(f"""(() => {{ const f = geoplanMap.features.find(f => f.data.name === {point!r});
                    const pt = geoplanMap.map.latLngToContainerPoint(f.layer.getLatLng());

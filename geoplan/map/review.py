@@ -159,7 +159,7 @@ class ReviewPanel(Panel):
 .gp-review .gp-review-decision{color:#2a6a2a}
 .gp-placing .leaflet-container,.gp-placing.leaflet-container{cursor:crosshair}"""
     body = SHEET_JS + """
-    var ITEMS = {{ this.items_json }}, COLUMNS = {{ this.columns_json }}, CFG = {{ this.config_json }};
+    var ITEMS = panelData(), COLUMNS = {{ this.columns_json }}, CFG = {{ this.config_json }};
     var REASONS = CFG.reasons, PLANS = {};
     (api.plans || []).forEach(function (p) { PLANS[p.doc] = p.label; });
     var dir = location.pathname.replace(/[^\\/]*$/, "");
@@ -315,7 +315,7 @@ class ReviewPanel(Panel):
                     if c["ll"]:
                         lon, lat = wgs84_to_gcj02(c["ll"][1], c["ll"][0])
                         c["ll"] = [round(lat, 6), round(lon, 6)]
-        self.items_json = script_json(self.items)
+        self.data_json = script_json(self.items)
         self.columns_json = script_json(list(REVIEW_COLUMNS))
         self.config_json = script_json({
             "reasons": dict(panel_labels("unresolved", style).get("reasons", {})),
