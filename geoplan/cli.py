@@ -125,7 +125,7 @@ def _plan_progress(total: int):
 @click.option("--layer", "user_layers", multiple=True, type=click.Path(path_type=Path), help="Extra gazetteer layer (GeoJSON) that wins over built-in ones.")
 @click.option("--geocoder", default=None, help="Online fallback for names the gazetteer lacks: nominatim, baidu, amap, tencent (opt-in; needs network).")
 @click.option("--api-key", default=None, envvar="GEOPLAN_API_KEY", help="API key of the online geocoder.")
-@click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Map assets inlined in the HTML or written beside it.")
+@click.option("--assets", type=click.Choice(["inline", "files"]), default="files", show_default=True, help="Map libraries in one maps/assets/ shared by every map of the build (files), or inlined in each HTML file (inline: each map is one self-contained file).")
 @click.option("--jurisdiction", default=None, help="The plans' area (a province, city or county name or code, e.g. 嘉兴市); default: read from each plan's title and first lines.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Plans processed in parallel (default: the number of cores).")
 def build(plans, out, overrides, user_layers, geocoder, api_key, assets, jurisdiction, jobs) -> None:
@@ -447,8 +447,9 @@ def filter_cmd(layers_in, theme, task, kind, doc, within, precision, out, schema
 @click.option("--doc", multiple=True, help="Only these plans: file stem or its prefix before '_' (000); repeatable.")
 @click.option("--title", default="", help="Map title (default: the plans' titles).")
 @click.option("--assets", type=click.Choice(["inline", "files"]), default="inline", show_default=True, help="Leaflet inlined in the HTML or written beside it.")
-@click.option("--tiles", default=None, help="Optional online basemap (e.g. openstreetmap, amap); offline vector basemap by default.")
-def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
+@click.option("--tiles", default=None, help="Online basemap the page opens on (e.g. openstreetmap, tianditu, amap); offline vector basemap by default, the others load only when chosen in the page.")
+@click.option("--tianditu-key", default=None, envvar="GEOPLAN_TIANDITU_KEY", help="天地图 browser key: offers 天地图 in the page's base-layer switch (the key is written into the page).")
+def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles, tianditu_key) -> None:
     """Render LAYERS (a build folder, .gpkg or .geojson) as an offline HTML map.
 
     The same filters as `geoplan filter`: the map shows exactly the features
@@ -469,7 +470,8 @@ def map_cmd(layers_in, out, theme, task, doc, title, assets, tiles) -> None:
         title = "; ".join(labels.values()) or "geoplan"
     texts = _text_pages(layers_in, kept, Path(out).parent, labels)
     render_map(feats, out, unresolved=kept.unresolved, mentions=kept.mentions, title=title, assets=assets,
-               tiles=tiles, text_docs=texts, gazetteer=_candidate_gazetteer(kept.unresolved))
+               tiles=tiles, tile_keys={"Tianditu": tianditu_key} if tianditu_key else None,
+               text_docs=texts, gazetteer=_candidate_gazetteer(kept.unresolved))
     click.echo(f"{int(feats['located'].sum())} located feature(s) of {len(feats)} → {out}")
 
 

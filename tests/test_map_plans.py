@@ -70,9 +70,9 @@ def test_task_mentions_add_tasks_and_order_the_tree(two_plans):
 def test_popup_and_unresolved_name_plans_by_title(two_plans):
     style = load_style()
     payload = build_payload(two_plans, style, style.themes(["生态"]))
-    popups = {f["id"]: f["p"] for f in payload["features"]}
-    assert "东区规划" in popups["a1"] and "010_east" not in popups["a1"]
-    assert "011" in popups["b1"] and "011_west" not in popups["b1"]
+    popups = {f["id"]: f["p"][1] for f in payload["features"]}
+    assert "东区规划" in popups["a1"] and not any("010_east" in v for v in popups["a1"])
+    assert "011" in popups["b1"] and not any("011_west" in v for v in popups["b1"])
     assert plan_labels(two_plans) == {"010_east": "东区规划", "011_west": "011"}
 
 

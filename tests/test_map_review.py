@@ -242,6 +242,13 @@ def test_build_and_map_write_the_text_pages_their_popups_link_to(example_build, 
     assert "LINKS = " not in out2.read_text(encoding="utf-8")
 
 
+def _data(html: str, element_id: str) -> object:
+    """The JSON block ``element_id`` of the page (a panel's ``data_json``)."""
+    m = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S)
+    assert m, element_id
+    return json.loads(m.group(1))
+
+
 def _after(html: str, marker: str) -> object:
     """The JSON value written right after ``marker`` in the page."""
     return json.JSONDecoder().raw_decode(html, html.index(marker) + len(marker))[0]
@@ -257,9 +264,9 @@ def test_over_gcj02_tiles_clicks_and_downloads_say_gcj02(tmp_path):
                          gazetteer=FakeGazetteer()).read_text(encoding="utf-8")
     from geoplan.datum import wgs84_to_gcj02
 
-    lat, lon = _after(plain, "ITEMS = ")[0]["cands"][0]["ll"]
+    lat, lon = _data(plain, "gp-review-data")[0]["cands"][0]["ll"]
     glon, glat = wgs84_to_gcj02(lon, lat)
-    assert _after(shifted, "ITEMS = ")[0]["cands"][0]["ll"] == pytest.approx([glat, glon], abs=1e-6)
+    assert _data(shifted, "gp-review-data")[0]["cands"][0]["ll"] == pytest.approx([glat, glon], abs=1e-6)
     assert _after(plain, "CFG = ")["crs"] == "EPSG:4326" and _after(plain, "DATUM = ") == "WGS-84"
     assert _after(shifted, "CFG = ")["crs"] == "GCJ-02" and _after(shifted, "DATUM = ") == "GCJ-02"
     from geoplan.datum import canonical_crs

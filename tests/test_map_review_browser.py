@@ -88,6 +88,26 @@ def test_table_follows_the_filters_sorts_and_zooms(page):
     p.shot("table-sorted-zoomed.png")
 
 
+def test_the_popup_of_a_fallback_feature_opens_it_in_the_review_list(page):
+    """The one popup is built on click: the review button is added as it is built and still acts."""
+    p = page
+    index = p.js("geoplanMap.features.find(f => f.data.name === '金泽镇').index")
+    assert p.js(f"geoplanMap.openPopup({index})")
+    button = p.page.locator(".leaflet-popup-content .gp-review-open")
+    button.wait_for(timeout=5000)
+    assert p.js("document.getElementById('gp-review-details').open") is False
+    button.click()
+    assert p.js("document.getElementById('gp-review-details').open")
+    focused = p.page.locator("#gp-review-details .gp-review-item.gp-review-focus")
+    assert focused.count() == 1 and "金泽镇" in focused.inner_text()
+    # an exact feature has nothing to review: no button in its popup
+    exact = p.js("geoplanMap.features.find(f => f.data.prec === 'feature' && f.data.m === 'area').index")
+    assert p.js(f"geoplanMap.openPopup({exact})")
+    p.page.locator(".leaflet-popup-content .gp-popup-name").wait_for(timeout=5000)
+    assert p.page.locator(".leaflet-popup-content .gp-review-open").count() == 0
+    assert p.errors == []
+
+
 def _download(p: Page, selector: str) -> bytes:
     with p.page.expect_download() as info:
         p.page.click(selector)
@@ -202,7 +222,9 @@ def test_review_decisions_are_kept_and_download_as_an_overrides_sheet(page, tmp_
     p.page.wait_for_function("window.geoplanMap !== undefined")
     assert p.js("Object.keys(geoplanMap.review.decisions()).length") == 2  # kept by the browser
     assert p.js("document.querySelectorAll('path.gp-review-decided').length") == 2
-    p.page.click("#gp-review-details summary")
+    # the panel stays open across the reload, like every panel (map.layout), its list rebuilt
+    assert p.js("document.getElementById('gp-review-details').open")
+    p.page.locator(".gp-review-item", has_text="金泽镇").wait_for(timeout=5000)
     sheet = tmp_path / "复核表.csv"
     sheet.write_bytes(_download(p, "#gp-review-download"))
     header = next(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))

@@ -161,6 +161,28 @@ def test_map_holds_every_theme_with_located_features(corpus_build):
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html)
 
 
+def test_maps_share_one_asset_bundle(corpus_build):
+    """Index, plan and theme maps refer to one maps/assets/ (written once), none inlines Leaflet.
+
+    The plan-text pages beside them need no library: they load nothing.
+    """
+    _, out = corpus_build
+    pages = sorted((out / "maps").glob("*.html"))
+    texts = [p for p in pages if p.name.startswith("text_")]
+    maps = [p for p in pages if p not in texts]
+    assert len(maps) >= 3 and texts
+    for page in texts:
+        assert re.findall(r'<script src="([^"]+)"', page.read_text(encoding="utf-8")) == [], page.name
+    for page in maps:
+        html = page.read_text(encoding="utf-8")
+        srcs = re.findall(r'<script src="([^"]+)"', html)
+        assert srcs == ["assets/leaflet.js", "assets/leaflet.markercluster.js"], page.name
+        assert "@preserve" not in html  # the banner of Leaflet's source: the library is not inlined
+    for ref in ("leaflet.js", "leaflet.markercluster.js", "leaflet.css", "images/layers.png"):
+        assert (out / "maps" / "assets" / ref).is_file(), ref
+    assert [p.name for p in (out / "maps").iterdir() if p.is_dir()] == ["assets"]
+
+
 def test_same_place_in_two_plans_shares_entity_id(corpus_build):
     result, _ = corpus_build
     f = result.layers.features

@@ -21,7 +21,7 @@ from geoplan.output.filter import present_themes
 
 
 def _map_ids(html_path: Path) -> set[str]:
-    m = re.search(r"var D = (\{.*?\});\n", html_path.read_text("utf-8"))
+    m = re.search(r'<script type="application/json" id="gp-features-data">(.*?)</script>', html_path.read_text("utf-8"), re.S)
     assert m, f"no feature payload in {html_path}"
     return {f["id"] for f in json.loads(m.group(1))["features"]}
 

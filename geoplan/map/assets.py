@@ -5,7 +5,9 @@ map that silently fetches scripts from a CDN also leaks what is being planned.
 So the JavaScript and CSS come from the ``xstatic-leaflet`` and
 ``xstatic-leaflet-markercluster`` wheels, either inlined into the one HTML file
 (``"inline"``: a self-contained file that can be mailed) or copied beside it
-(``"files"``: ``assets/`` next to the HTML, smaller and cacheable).
+(``"files"``: ``assets/`` next to the HTML, smaller and cacheable).  A build
+writes many maps into one folder; they share one ``assets/`` written once
+(:func:`write_bundle`, then ``render_map(..., write_assets=False)``).
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import folium
-from branca.element import Element, Figure, MacroElement
+from branca.element import Figure
 from xstatic.pkg import leaflet as _leaflet
 from xstatic.pkg import leaflet_markercluster as _markercluster
 
 from geoplan.atomic import write_bytes
+from geoplan.map.element import PageElement, RawHTML
 
 MODES: tuple[str, ...] = ("inline", "files")
 
@@ -69,6 +73,7 @@ def _inline_css(text: str, base: Path) -> str:
     return _CSS_URL.sub(repl, text)
 
 
+@lru_cache(maxsize=None)
 def _read(asset: Asset) -> str:
     text = asset.path.read_text(encoding="utf-8")
     # a sourceMappingURL makes devtools request a .map file that is not there
@@ -78,6 +83,15 @@ def _read(asset: Asset) -> str:
 def _script_safe(text: str) -> str:
     """Keep an inlined library from closing its own <script>/<style> element early."""
     return re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _inline_tag(asset: Asset) -> str:
+    """The ``<style>``/``<script>`` element of an inlined library (built once per process)."""
+    text = _read(asset)
+    if asset.type == "css":
+        return f"<style>{_script_safe(_inline_css(text, asset.path.parent))}</style>"
+    return f"<script>{_script_safe(text)}</script>"
 
 
 class OfflineMap(folium.Map):
@@ -91,7 +105,7 @@ class OfflineMap(folium.Map):
     default_css: list[tuple[str, str]] = []
 
 
-class OfflineAssets(MacroElement):
+class OfflineAssets(PageElement):
     """Put Leaflet and MarkerCluster in the page header, inline or as local files.
 
     Add it to the map before anything else that needs ``L``; in ``"files"``
@@ -112,7 +126,7 @@ class OfflineAssets(MacroElement):
         figure = self.get_root()
         assert isinstance(figure, Figure), "OfflineAssets must be added to a map in a Figure."
         for asset in ASSETS:
-            figure.header.add_child(Element(self._tag(asset)), name=f"geoplan_{asset.name}")
+            figure.header.add_child(RawHTML(self._tag(asset)), name=f"geoplan_{asset.name}")
         super().render(**kwargs)
 
     def _tag(self, asset: Asset) -> str:
@@ -121,17 +135,19 @@ class OfflineAssets(MacroElement):
             if asset.type == "css":
                 return f'<link rel="stylesheet" href="{href}"/>'
             return f'<script src="{href}"></script>'
-        text = _read(asset)
-        if asset.type == "css":
-            return f"<style>{_script_safe(_inline_css(text, asset.path.parent))}</style>"
-        return f"<script>{_script_safe(text)}</script>"
+        return _inline_tag(asset)
 
     def write_files(self, html_dir: Path) -> list[Path]:
         """Copy the libraries (and Leaflet's images) into ``html_dir/assets``, atomically each."""
-        target = Path(html_dir) / self.folder
-        written: list[Path] = []
-        for asset in ASSETS:
-            written.append(write_bytes(target / asset.filename, _read(asset).encode("utf-8")))
-        for img in sorted(_LEAFLET_IMAGES.glob("*.png")):
-            written.append(write_bytes(target / "images" / img.name, img.read_bytes()))
-        return written
+        return write_bundle(html_dir, self.folder)
+
+
+def write_bundle(html_dir: Path, folder: str = "assets") -> list[Path]:
+    """Write the libraries every ``"files"`` map in ``html_dir`` refers to (``html_dir/folder``), atomically each."""
+    target = Path(html_dir) / folder
+    written: list[Path] = []
+    for asset in ASSETS:
+        written.append(write_bytes(target / asset.filename, _read(asset).encode("utf-8")))
+    for img in sorted(_LEAFLET_IMAGES.glob("*.png")):
+        written.append(write_bytes(target / "images" / img.name, img.read_bytes()))
+    return written

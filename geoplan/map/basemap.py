@@ -3,7 +3,10 @@
 Offline, there are no tiles; a plan's features floating on grey would be
 unreadable, so the map draws what the gazetteer already knows: the county
 outlines of the plan's region and its lakes and rivers, simplified, as a light
-vector layer under the features.  Online tiles are opt-in.  Chinese providers
+vector layer under the features; closer in (zoom ≥ ``[basemap] context_min_zoom``)
+the township seats of the region with their names, so that at zoom 12–14 a
+feature has something around it.  Every row keeps its ``source`` so the page
+can credit what it draws (:mod:`geoplan.map.attribution`).  Online tiles are opt-in.  Chinese providers
 (Amap/高德) serve GCJ-02 tiles, so when one is chosen every WGS-84 vector is
 shifted to GCJ-02 first (:func:`shift_to_gcj02`), or everything would sit a few
 hundred metres off.
@@ -15,26 +18,28 @@ import logging
 from functools import lru_cache
 from typing import Any, Iterable
 
-import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+import shapely
 from folium.template import Template
 from shapely.geometry import box
 
+from geoplan.map.element import PageElement
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle
 
 log = logging.getLogger(__name__)
 
-BASEMAP_COLUMNS: tuple[str, ...] = ("name", "kind", "admin_code")
+BASEMAP_COLUMNS: tuple[str, ...] = ("name", "kind", "admin_code", "source")
 
 
 def gazetteer_frame(features: Iterable[GazetteerFeature]) -> gpd.GeoDataFrame:
     """Gazetteer features with a geometry as a GeoDataFrame (name, kind, admin_code)."""
     rows = [
-        {"name": f.name, "kind": f.kind, "admin_code": f.admin_code or "", "geometry": f.geometry}
+        {"name": f.name, "kind": f.kind, "admin_code": f.admin_code or "", "source": f"{f.source} | {f.license}",
+         "geometry": f.geometry}
         for f in features
         if f.geometry is not None and not f.geometry.is_empty
     ]
@@ -43,7 +48,8 @@ def gazetteer_frame(features: Iterable[GazetteerFeature]) -> gpd.GeoDataFrame:
 
 def _basemap_kinds(style: MapStyle) -> set[str]:
     cfg = style.section("basemap")
-    return {*cfg.get("admin_kinds", ["district"]), *cfg.get("water_kinds", ["lake", "river", "water"])}
+    return {*cfg.get("admin_kinds", ["district"]), *cfg.get("water_kinds", ["lake", "river", "water"]),
+            *cfg.get("context_kinds", [])}
 
 
 def basemap_from_gazetteer(
@@ -57,19 +63,35 @@ def basemap_from_gazetteer(
     from geoplan.map.styles import load_style
 
     style = style or load_style()
-    kinds = _basemap_kinds(style)
-    pool = getattr(gazetteer, "features", gazetteer)
+    pool, bounds = _candidates(gazetteer, frozenset(_basemap_kinds(style)))
     region = _region(features)
-    picked = []
-    for f in pool:
-        if f.kind not in kinds or f.geometry is None or f.geometry.is_empty:
-            continue
-        if region is not None:
-            x0, y0, x1, y1 = f.geometry.bounds
-            if x1 < region[0] or x0 > region[2] or y1 < region[1] or y0 > region[3]:
-                continue
-        picked.append(f)
+    if region is not None and len(pool):
+        x0, y0, x1, y1 = bounds.T
+        keep = ~((x1 < region[0]) | (x0 > region[2]) | (y1 < region[1]) | (y0 > region[3]))
+        picked = [f for f, k in zip(pool, keep) if k]
+    else:
+        picked = list(pool)
     return select_basemap(gazetteer_frame(picked), features, style)
+
+
+#: the basemap candidates of the last gazetteers seen: a build draws ~20 maps from one gazetteer
+_CANDIDATES: dict[tuple[int, frozenset[str]], tuple[Any, list[GazetteerFeature], np.ndarray]] = {}
+
+
+def _candidates(gazetteer: Iterable[GazetteerFeature], kinds: frozenset[str]) -> tuple[list[GazetteerFeature], np.ndarray]:
+    """The gazetteer's features of ``kinds`` with a geometry, and their bounds (n × 4), computed once per gazetteer."""
+    key = (id(gazetteer), kinds)
+    hit = _CANDIDATES.get(key)
+    if hit is not None and hit[0] is gazetteer:
+        return hit[1], hit[2]
+    pool = [f for f in getattr(gazetteer, "features", gazetteer)
+            if f.kind in kinds and f.geometry is not None and not f.geometry.is_empty]
+    bounds = shapely.bounds(np.array([f.geometry for f in pool], dtype=object)) if pool else np.zeros((0, 4))
+    if isinstance(gazetteer, (list, tuple)):  # a plain sequence may change between calls: not kept
+        return pool, bounds
+    _CANDIDATES.clear()
+    _CANDIDATES[key] = (gazetteer, pool, bounds)
+    return pool, bounds
 
 
 @lru_cache(maxsize=1)
@@ -125,12 +147,16 @@ def select_basemap(frame: gpd.GeoDataFrame, features: gpd.GeoDataFrame, style: M
     Admin units and water that touch the features' region (:func:`_region`);
     the finest admin level present is drawn (counties over cities) unless the
     region holds more units than ``max_admin_polygons``, then the next coarser
-    one.  Returns columns ``name, kind, role ("admin"|"water"), geometry``.
+    one; the points of ``context_kinds`` (township seats) inside the region,
+    at most ``max_context_points`` of them (a wider region gets none: at the
+    zoom they show, a screen holds a few dozen).  Returns columns
+    ``name, kind, role ("admin"|"water"|"context"), source, geometry``.
     """
     cfg = style.section("basemap")
     admin_kinds = list(cfg.get("admin_kinds", ["district"]))
     water_kinds = list(cfg.get("water_kinds", ["lake", "river", "water"]))
-    empty = gpd.GeoDataFrame(columns=["name", "kind", "role", "geometry"], geometry="geometry", crs="EPSG:4326")
+    empty = gpd.GeoDataFrame(columns=["name", "kind", "role", "source", "geometry"], geometry="geometry",
+                             crs="EPSG:4326")
     if frame is None or frame.empty:
         return empty
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
@@ -146,17 +172,26 @@ def select_basemap(frame: gpd.GeoDataFrame, features: gpd.GeoDataFrame, style: M
     chosen = next((k for k in levels if (admin["kind"] == k).sum() <= cap), levels[-1] if levels else None)
     admin = admin[admin["kind"] == chosen] if chosen else admin.iloc[0:0]
     water = frame[kinds.isin(water_kinds) & ~frame.geometry.geom_type.isin(["Point", "MultiPoint"])]
+    context = frame[kinds.isin(list(cfg.get("context_kinds", []))) & (frame.geometry.geom_type == "Point")]
+    # one seat per name and place: two sources may both hold a township
+    near = context.geometry.x.round(2).astype(str) + "," + context.geometry.y.round(2).astype(str)
+    context = context[~pd.DataFrame({"n": context["name"], "at": near}).duplicated().to_numpy()]
+    if region is None or len(context) > int(cfg.get("max_context_points", 0)):
+        context = context.iloc[0:0]
     tol = float(cfg.get("simplify_tolerance_deg", 0.001))
     if region is not None:  # coarser for a wide region: detail finer than a pixel is wasted bytes
         span = max(region[2] - region[0], region[3] - region[1])
         tol = max(tol, span * float(cfg.get("simplify_fraction_of_span", 0.0)))
     parts = []
-    for role, part in (("admin", admin), ("water", water)):
+    if "source" not in frame.columns:
+        frame = frame.assign(source="")
+    for role, part in (("admin", admin), ("water", water), ("context", context)):
         if part.empty:
             continue
-        part = part[["name", "kind", "geometry"]].copy()
+        part = frame.loc[part.index, ["name", "kind", "source", "geometry"]].copy()
         part["role"] = role
-        part["geometry"] = part.geometry.simplify(tol, preserve_topology=True)
+        if role != "context":
+            part["geometry"] = part.geometry.simplify(tol, preserve_topology=True)
         parts.append(part)
     if not parts:
         return empty
@@ -175,24 +210,6 @@ def shift_to_gcj02(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def tile_layer(name: str, style: MapStyle) -> tuple[folium.TileLayer, str]:
-    """The online tile layer called ``name`` and the datum its tiles are drawn in."""
-    key, spec = style.tiles(name)
-    kwargs: dict[str, Any] = {}
-    if spec.get("subdomains"):
-        kwargs["subdomains"] = spec["subdomains"]
-    layer = folium.TileLayer(
-        tiles=spec["url"],
-        attr=spec.get("attribution", key),
-        name=key,
-        max_zoom=int(spec.get("max_zoom", 18)),
-        overlay=False,
-        control=False,
-        **kwargs,
-    )
-    return layer, str(spec.get("crs", "WGS-84"))
-
-
 def _geojson(part: gpd.GeoDataFrame) -> dict[str, Any]:
     feats = []
     for _, r in part.iterrows():
@@ -206,7 +223,7 @@ def _geojson(part: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
-class VectorBasemap(MacroElement):
+class VectorBasemap(PageElement):
     """County outlines (with names) and water as a light, non-interactive layer."""
 
     _template = Template(
@@ -217,6 +234,7 @@ class VectorBasemap(MacroElement):
 .gp-base-label{background:transparent;border:0;box-shadow:none;color:{{ this.cfg.get("label_color", "#666") }};
   font:12px system-ui,"Noto Sans CJK SC",sans-serif;text-shadow:0 0 3px #fff,0 0 3px #fff}
 .gp-base-label:before{display:none}
+.gp-context-label{font-size:11px;color:{{ this.cfg.get("context_color", "#999") }}}
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -241,6 +259,25 @@ class VectorBasemap(MacroElement):
   });
   base.addTo(map);
   window.geoplanBasemap = base;
+  // township seats and names: faint, under the features, only from context_min_zoom in
+  var context = L.layerGroup();
+  B.context.forEach(function (c) {
+    L.circleMarker(c.at, {pane: "gpBasePane", interactive: false, radius: C.context_radius, color: C.context_color,
+                          weight: 1, fillOpacity: 0.6, className: "gp-base gp-base-context"}).addTo(context);
+    var s = document.createElement("span");
+    s.textContent = c.name;
+    L.tooltip({permanent: true, direction: "right", offset: [4, 0], className: "gp-base-label gp-context-label",
+               interactive: false, pane: "gpBasePane"}).setLatLng(c.at).setContent(s).addTo(context);
+  });
+  function contextByZoom() {
+    var want = base._map && map.getZoom() >= C.context_min_zoom;  // hidden with the basemap (online tiles)
+    if (want && !map.hasLayer(context)) { context.addTo(map); }
+    else if (!want && map.hasLayer(context)) { map.removeLayer(context); }
+  }
+  map.on("zoomend", contextByZoom);
+  base.on("add remove", function () { setTimeout(contextByZoom, 0); });
+  contextByZoom();
+  window.geoplanContext = context;
 })();
 {% endmacro %}
 """
@@ -252,12 +289,15 @@ class VectorBasemap(MacroElement):
         self.cfg = style.section("basemap")
         admin = frame[frame["role"] == "admin"] if len(frame) else frame
         water = frame[frame["role"] == "water"] if len(frame) else frame
+        context = frame[frame["role"] == "context"] if len(frame) else frame
         labels = [
             {"name": str(r["name"]), "at": [round(p.y, 5), round(p.x, 5)]}
             for _, r in admin.iterrows()
             for p in [r.geometry.representative_point()]
         ]
+        points = [{"name": str(n), "at": [round(g.y, 5), round(g.x, 5)]}
+                  for n, g in zip(context["name"], context.geometry)]
         self.count = len(frame)
         self.payload = script_json(
-            {"admin": _geojson(admin), "water": _geojson(water), "labels": labels, "cfg": self.cfg}
+            {"admin": _geojson(admin), "water": _geojson(water), "labels": labels, "context": points, "cfg": self.cfg}
         )

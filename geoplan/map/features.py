@@ -22,18 +22,19 @@ everything, and smaller polygons are drawn over larger ones.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from branca.element import MacroElement
 from folium.template import Template
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.map.element import PageElement
 from geoplan.datum import metres
 from geoplan.map.plans import plan_labels, task_index
-from geoplan.map.popup import _text, popup_html, split_aliases
+from geoplan.map.popup import POPUP_JS, _text, popup_fields, popup_labels, split_aliases
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle, ThemeStyle
 
@@ -41,8 +42,10 @@ APPROXIMATE: frozenset[str] = frozenset({"town", "district", "city"})
 _DIGITS = 6  # ~0.1 m: finer than any gazetteer precision, and keeps the page small
 
 
-def _ring(coords: Iterable[tuple[float, ...]]) -> list[list[float]]:
-    return [[round(c[1], _DIGITS), round(c[0], _DIGITS)] for c in coords]
+def _ring(coords: Any) -> list[list[float]]:
+    """``[[lat, lon], …]`` of a ring or line (numpy: a province outline has thousands of vertices)."""
+    xy = np.asarray(coords)[:, :2]
+    return np.round(xy[:, ::-1], _DIGITS).tolist()
 
 
 def _polygon(p: Polygon) -> list[list[list[float]]]:
@@ -155,35 +158,41 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
     region = style.section("region")
     region_km2 = float(region.get("min_area_km2", math.inf) or math.inf)
     records: list[dict[str, Any]] = []
-    for _, row in shown_rows.iterrows():
-        shape, coords = leaflet_shape(row.geometry)
+    # plain dicts, not iterrows(): a pandas Series per row costs more than the whole record
+    columns = [c for c in shown_rows.columns if c != shown_rows.geometry.name]
+    rows = shown_rows[columns].to_dict("records") if len(shown_rows) else []
+    for row, geom in zip(rows, shown_rows.geometry.values):
+        shape, coords = leaflet_shape(geom)
         precision = _text(row.get("precision")) or "feature"
         pm = _float(row.get("precision_m"))
         mode = shape
         if shape == "point":
             mode = "approx" if (precision in APPROXIMATE and pm) else "marker"
         name = _text(row.get("name"))
+        theme = _text(row.get("theme")) or style.default_theme
         rec: dict[str, Any] = {
             "id": _text(row.get("id")),
             "name": name,
             "names": [name, *split_aliases(row.get("aliases"))],
             "kind": _text(row.get("kind")) or "other",
-            "theme": _text(row.get("theme")) or style.default_theme,
+            "theme": theme,
             # every theme it is named under: the page's theme filter matches any, as filter_layers does
-            "ts": list(dict.fromkeys([_text(row.get("theme")) or style.default_theme, *split_aliases(row.get("themes"))])),
+            "ts": list(dict.fromkeys([theme, *split_aliases(row.get("themes"))])),
             "doc": _text(row.get("doc")),
             "tids": feature_tasks.get(_text(row.get("id")), []),
             "prec": precision,
             "m": mode,
             "c": coords,
             "coarse": precision in APPROXIMATE,
-            "p": popup_html(row, style, labels.get(_text(row.get("theme"))), plan_names.get(_text(row.get("doc")))),
+            # the popup's quote and row values; the page builds the popup on click (popup.POPUP_JS)
+            "p": [_text(row.get("quote")),
+                  popup_fields(row, style, labels.get(_text(row.get("theme"))), plan_names.get(_text(row.get("doc"))))],
         }
         if mode == "approx":
             rec["r"] = max(pm or 0.0, min_r)
             rec["z"] = zoom_range(rec["r"], coords[0], float(approx.get("min_px", 0)), float(approx.get("max_px", 1e9)))
         elif mode == "area":
-            rec["a"] = round(area_km2(row.geometry), 3)
+            rec["a"] = round(area_km2(geom), 3)
             if rec["a"] > region_km2:
                 rec["m"] = "region"
         records.append(rec)
@@ -207,6 +216,7 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
             for t in shown
         ],
         "plans": plans,
+        "popup": {"labels": popup_labels(style)},
         "precisions": [
             {"id": p, "label": style.precision_label(p)}
             for p in style.precision_order
@@ -224,7 +234,7 @@ def build_payload(features: gpd.GeoDataFrame, style: MapStyle, themes: list[Them
     }
 
 
-class PlanFeatures(MacroElement):
+class PlanFeatures(PageElement):
     """Every located feature of the plan, with the ``window.geoplanMap`` registry."""
 
     _template = Template(
@@ -245,13 +255,19 @@ class PlanFeatures(MacroElement):
   font:12px/1.4 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-height:45vh;overflow:auto}
 .gp-swatch{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:4px;vertical-align:-2px}
 </style>
+<script type="application/json" id="{{ this.data_id }}">{{ this.payload }}</script>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function () {
   var map = {{ this._parent.get_name() }};
-  var D = {{ this.payload }};
+  // a JSON data block, not a script literal: JSON.parse reads megabytes many times faster than V8 compiles them
+  var D = JSON.parse(document.getElementById({{ this.data_id|tojson }}).textContent);
   var S = D.style;
-  [["gpRegionPane", 401], ["gpApproxPane", 402], ["gpAreaPane", 405], ["gpLinePane", 410]].forEach(function (p) {
+  // a map of thousands of points draws them as dots on a canvas, unclustered: building the cluster tree of
+  // thousands of markers costs more than the whole rest of the page
+  var DOTS = !!D.dots;
+  [["gpRegionPane", 401], ["gpApproxPane", 402], ["gpAreaPane", 405], ["gpLinePane", 410],
+   ["gpPointPane", 420]].forEach(function (p) {
     if (!map.getPane(p[0])) { map.createPane(p[0]).style.zIndex = p[1]; }
   });
   var colors = {};
@@ -265,11 +281,24 @@ class PlanFeatures(MacroElement):
   map.addLayer(cluster);
   var groups = {};
   function groupFor(key) {
-    if (!groups[key]) { groups[key] = L.layerGroup().addTo(map); }
+    if (!groups[key]) { groups[key] = L.featureGroup().on("click", onClick).addTo(map); }
     return groups[key];
   }
-  var PANES = {approx: "gpApproxPane", line: "gpLinePane", area: "gpAreaPane", region: "gpRegionPane"};
+  var PANES = {approx: "gpApproxPane", line: "gpLinePane", area: "gpAreaPane", region: "gpRegionPane",
+               marker: "gpPointPane"};
+  // thousands of outlines draw on one canvas instead of one SVG element each.  One canvas, not one per pane:
+  // only the topmost canvas receives clicks, and each is a full-screen layer to composite.  The panes'
+  // stacking is kept by the drawing order (drawOrder, restack)
+  var canvas = D.canvas ? L.canvas({pane: "gpLinePane"}) : null;
+  function rendererFor(pane) { return canvas || undefined; }
+  var RANK = {region: 0, approx: 1, area: 2, line: 3, marker: 4};
   function pathStyle(f, color) {
+    if (f.m === "marker") {  // a dot (DOTS): the marker's look from [point]
+      var P = S.point || {};
+      return {radius: P.radius || 7, color: P.stroke_color || "#fff", weight: P.stroke_weight || 2, opacity: 1,
+              fill: true, fillColor: color, fillOpacity: P.fill_opacity || 0.95,
+              pane: PANES.marker, renderer: rendererFor(PANES.marker), className: "gp-feature gp-dot"};
+    }
     var base = {approx: S.approximate, line: S.line, region: S.region}[f.m] || S.polygon;
     var dash = f.m === "approx" ? S.approximate.dash : (f.coarse ? S.approximate.shape_dash : base.dash);
     var fillOpacity = base.fill_opacity || 0;
@@ -277,21 +306,68 @@ class PlanFeatures(MacroElement):
       color: color, weight: base.weight, opacity: base.opacity,
       fill: f.m !== "line" && fillOpacity > 0, fillColor: color, fillOpacity: fillOpacity,
       dashArray: dash || null,
-      pane: PANES[f.m],
+      pane: PANES[f.m], renderer: rendererFor(PANES[f.m]),
       className: "gp-feature gp-" + f.m
     };
   }
   var size = 2 * ((S.point && S.point.radius) || 7);
+  var icons = {};  // one icon per colour, shared by every marker of it
+  function iconFor(color) {
+    if (!icons[color]) {
+      var span = document.createElement("span");
+      span.style.background = color;
+      icons[color] = L.divIcon({className: "gp-marker", html: span.outerHTML, iconSize: [size, size]});
+    }
+    return icons[color];
+  }
+  // one popup for the whole map, its content built on click from the feature's record (popup.POPUP_JS):
+  // 10,000 features carry no popup markup and no popup object
+  {{ this.popup_js }}
+  var popup = L.popup({maxWidth: {{ this.popup_max_width }},
+                       autoPanPaddingTopLeft: L.point({{ this.popup_pad_left }}, {{ this.popup_pad_top }})});
+  var base = {tl: popup.options.autoPanPaddingTopLeft, br: L.point(5, 5)};
+  var popupFeature = null, popupHooks = [];
+  function anchorOf(f) {
+    return f.layer.getLatLng ? f.layer.getLatLng() : f.layer.getCenter();
+  }
+  // keep the popup clear of the panels as they are now (they fold, the window resizes): map.layout
+  function padPopup() {
+    var pad = window.geoplanLayout ? window.geoplanLayout.popupPadding(map) : null;
+    popup.options.autoPanPaddingTopLeft = pad ? L.point(Math.max(pad.tl[0], base.tl.x), Math.max(pad.tl[1], base.tl.y)) : base.tl;
+    popup.options.autoPanPaddingBottomRight = pad ? L.point(pad.br[0], pad.br[1]) : base.br;
+    popup.options.maxHeight = pad ? pad.maxHeight : null;
+  }
+  function fitPopup() {
+    if (!popupFeature || !map.hasLayer(popup)) { return; }
+    padPopup();
+    popup.update();
+  }
+  map.on("resize", fitPopup);
+  function openFeature(f, latlng) {
+    padPopup();
+    popup.options.offset = f.data.m === "marker" && !DOTS ? L.point(0, 7 - size / 2) : L.point(0, 7);
+    if (popupFeature) { map.closePopup(popup); }  // the previous feature hears its popup close
+    var node = gpPopup(f.data, D.popup.labels);
+    popupHooks.forEach(function (fn) { fn(f, node); });
+    popupFeature = f;
+    popup.setLatLng(f.data.m === "marker" || !latlng ? anchorOf(f) : latlng).setContent(node).openOn(map);
+    f.layer.fire("popupopen", {popup: popup});
+  }
+  map.on("popupclose", function (e) {
+    if (e.popup === popup && popupFeature) { var f = popupFeature; popupFeature = null; f.layer.fire("popupclose", {popup: popup}); }
+  });
+  function onClick(e) {
+    var f = feats[e.layer.geoplanIndex];
+    if (f) { L.DomEvent.stop(e); openFeature(f, e.latlng); }
+  }
+  cluster.on("click", onClick);
   var feats = D.features.map(function (f, i) {
     var color = colors[f.theme] || "#777";
     var layer;
-    if (f.m === "marker") {
-      var span = document.createElement("span");
-      span.style.background = color;
-      layer = L.marker(f.c, {
-        icon: L.divIcon({className: "gp-marker", html: span.outerHTML, iconSize: [size, size]}),
-        title: f.name, riseOnHover: true
-      });
+    if (f.m === "marker" && DOTS) {
+      layer = L.circleMarker(f.c, pathStyle(f, color));
+    } else if (f.m === "marker") {
+      layer = L.marker(f.c, {icon: iconFor(color), title: f.name, riseOnHover: true});
     } else if (f.m === "approx") {
       layer = L.circle(f.c, L.extend({radius: f.r}, pathStyle(f, color)));
     } else if (f.m === "line") {
@@ -299,8 +375,6 @@ class PlanFeatures(MacroElement):
     } else {
       layer = L.polygon(f.c, pathStyle(f, color));
     }
-    layer.bindPopup(f.p, {maxWidth: {{ this.popup_max_width }},
-                          autoPanPaddingTopLeft: L.point({{ this.popup_pad_left }}, {{ this.popup_pad_top }})});
     layer.geoplanIndex = i;
     return {index: i, data: f, layer: layer, color: color, shown: false, key: f.theme + "|" + f.kind};
   });
@@ -327,23 +401,46 @@ class PlanFeatures(MacroElement):
   function stackAreas() {
     bySize.forEach(function (f) { if (f.shown && f.layer._map) { f.layer.bringToFront(); } });
   }
-  // drawn in this order: areas largest first, then the rest as listed
+  // drawn in this order: areas largest first, then the rest as listed; on one canvas, as the panes stack
   var drawOrder = bySize.concat(feats.filter(function (f) { return f.data.a === undefined; }));
-  var drawnOnce = false;
+  if (canvas) {
+    drawOrder = drawOrder.map(function (f, k) { return [RANK[f.data.m] || 0, k, f]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).map(function (x) { return x[2]; });
+  }
+  function restack() {  // a feature added back is drawn last: put every shown one back in its place
+    drawOrder.forEach(function (f) { if (f.shown && f.layer._map && f.layer.bringToFront) { f.layer.bringToFront(); } });
+  }
+  var drawnOnce = false, counts = null;
+  function tally() {
+    if (!counts) {
+      counts = {total: 0, theme: {}, key: {}};
+      feats.forEach(function (f) {
+        if (!f.shown) { return; }
+        counts.total += 1;
+        counts.theme[f.data.theme] = (counts.theme[f.data.theme] || 0) + 1;
+        counts.key[f.key] = (counts.key[f.key] || 0) + 1;
+      });
+    }
+    return counts;
+  }
   function refresh() {
-    var add = [], remove = [], areaAdded = false;
+    counts = null;
+    var add = [], remove = [], areaAdded = false, anyAdded = false;
     drawOrder.forEach(function (f) {
       var want = passes(f);
       if (want === f.shown) { return; }
       f.shown = want;
       if (want && f.data.a !== undefined) { areaAdded = true; }
-      if (f.data.m === "marker") { (want ? add : remove).push(f.layer); }
+      if (want) { anyAdded = true; }
+      if (f.data.m === "marker" && !DOTS) { (want ? add : remove).push(f.layer); }
       else if (want) { groupFor(f.key).addLayer(f.layer); }
-      else { f.layer.closePopup(); groupFor(f.key).removeLayer(f.layer); }
+      else { groupFor(f.key).removeLayer(f.layer); }
+      if (!want && popupFeature === f) { map.closePopup(popup); }
     });
     if (remove.length) { cluster.removeLayers(remove); }
     if (add.length) { cluster.addLayers(add); }
-    if (areaAdded && drawnOnce) { stackAreas(); }
+    if (canvas && anyAdded && drawnOnce) { restack(); }
+    else if (areaAdded && drawnOnce) { stackAreas(); }
     drawnOnce = true;
     fitZoom();
     listeners.forEach(function (fn) { fn(api); });
@@ -355,8 +452,14 @@ class PlanFeatures(MacroElement):
     var z = map.getZoom();
     feats.forEach(function (f) {
       var r = f.data.z, el = f.layer._path;
-      if (!r || !el) { return; }
-      el.classList.toggle("gp-offzoom", z < r[0] || z > r[1]);
+      if (!r) { return; }
+      var off = z < r[0] || z > r[1];
+      if (el) { el.classList.toggle("gp-offzoom", off); }
+      else if (D.canvas && f.off !== off) {  // a canvas has no element to hide: draw it invisible
+        f.off = off;
+        f.layer.setStyle(off ? {opacity: 0, fillOpacity: 0} : pathStyle(f.data, f.color));
+        f.layer.options.interactive = !off;  // the canvas hit-tests this at each click: a hidden circle takes none
+      }
     });
   }
   map.on("zoomend", fitZoom);
@@ -369,8 +472,14 @@ class PlanFeatures(MacroElement):
     map: map, cluster: cluster, features: feats, state: state, themes: D.themes, plans: D.plans,
     precisions: D.precisions, locatedCount: feats.length, ready: false,
     refresh: refresh,
+    // fn(feature, element) runs on every popup before it opens, to add to it (links, actions)
+    onPopup: function (fn) { popupHooks.push(fn); },
+    fitPopup: fitPopup,
+    openPopup: function (i) { var f = feats[i]; if (f && f.shown) { openFeature(f); return true; } return false; },
     onChange: function (fn) { listeners.push(fn); fn(api); },
-    visibleCount: function () { return feats.filter(function (f) { return f.shown; }).length; },
+    visibleCount: function () { return tally().total; },
+    // features shown: in all, by theme and by "theme|kind" (one pass per change, for the panels' counters)
+    tally: function () { return tally(); },
     count: function (pred) { return feats.filter(function (f) { return f.shown && pred(f.data); }).length; },
     setTheme: function (theme, on) { state.themeOff[theme] = !on; return refresh(); },
     setKind: function (theme, kind, on) { state.kindOff[theme + "|" + kind] = !on; return refresh(); },
@@ -406,23 +515,25 @@ class PlanFeatures(MacroElement):
       var f = feats[i];
       if (!f || !f.shown) { return false; }
       unhighlight();
-      if (f.data.m === "marker") {
-        cluster.zoomToShowLayer(f.layer, function () { f.layer.openPopup(); });
+      if (f.data.m === "marker" && !DOTS) {
+        cluster.zoomToShowLayer(f.layer, function () { openFeature(f); });
       } else {
-        map.fitBounds(f.layer.getBounds(), {maxZoom: 15, padding: [30, 30]});
+        if (f.layer.getBounds) { map.fitBounds(f.layer.getBounds(), {maxZoom: 15, padding: [30, 30]}); }
+        else { map.setView(f.layer.getLatLng(), Math.max(map.getZoom(), 15)); }
         f.layer.setStyle({color: S.highlight.color, weight: S.highlight.weight});
         if (f.layer.bringToFront) { f.layer.bringToFront(); }
         highlighted = f;
+        openFeature(f);
         f.layer.once("popupclose", unhighlight);
-        f.layer.openPopup();
       }
       return true;
     }
   };
   window.geoplanMap = api;
-  refresh();
+  // the view first, then the layers: clusters are built once, at the zoom the page opens on
   var b = D.bounds;
-  if (b) { map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [20, 20], maxZoom: 14}); }
+  if (b) { map.fitBounds([[b[1], b[0]], [b[3], b[2]]], {padding: [20, 20], maxZoom: 14, animate: false}); }
+  refresh();
 })();
 {% endmacro %}
 """
@@ -435,11 +546,18 @@ class PlanFeatures(MacroElement):
         payload = build_payload(features, style, themes, mentions)
         bounds = focus_bounds(features)
         payload["bounds"] = list(bounds) if bounds is not None else None
+        perf = style.section("performance")
+        points = sum(1 for f in payload["features"] if f["m"] == "marker")
+        payload["dots"] = points >= int(perf.get("dots_min_points", 2000))
+        paths = len(payload["features"]) - points
+        payload["canvas"] = payload["dots"] or paths >= int(perf.get("canvas_min_paths", 2000))
         self.data = payload
         self.payload = script_json(payload)
+        self.data_id = "gp-features-data"
         popup = style.section("popup")
         self.popup_max_width = int(popup.get("max_width", 380))
         self.popup_pad_top = int(popup.get("pad_top", 70))
         self.popup_pad_left = int(popup.get("pad_left", 20))
+        self.popup_js = POPUP_JS.strip()
         point = style.section("point")
         self.point_stroke = f"{int(point.get('stroke_weight', 2))}px solid {point.get('stroke_color', '#fff')}"

@@ -21,12 +21,8 @@ class GroupedLayerControl(Panel):
 .gp-layers{min-width:170px}
 .gp-layers summary{cursor:pointer;list-style-position:outside}
 .gp-layers .gp-kinds{margin:2px 0 4px 18px}
-.gp-layers .gp-n{color:#888;margin-left:3px}
-.gp-layers h4{margin:0 0 4px;font-size:13px}"""
+.gp-layers .gp-n{color:#888;margin-left:3px}"""
     body = """
-    var h = document.createElement("h4");
-    h.textContent = L10N.heading;
-    div.appendChild(h);
     var counters = [];
     api.themes.forEach(function (t) {
       var det = document.createElement("details");
@@ -42,7 +38,7 @@ class GroupedLayerControl(Panel):
       var n = document.createElement("span"); n.className = "gp-n";
       sum.append(cb, sw, lab, n);
       det.appendChild(sum);
-      counters.push([n, function (d) { return d.theme === t.name; }]);
+      counters.push([n, function (c) { return c.theme[t.name] || 0; }]);
       var kinds = document.createElement("div"); kinds.className = "gp-kinds";
       t.kinds.forEach(function (k) {
         var row = document.createElement("label"); row.style.display = "block";
@@ -54,13 +50,14 @@ class GroupedLayerControl(Panel):
         var kn = document.createElement("span"); kn.className = "gp-n";
         row.append(kb, kl, kn);
         kinds.appendChild(row);
-        counters.push([kn, function (d) { return d.theme === t.name && d.kind === k.kind; }]);
+        counters.push([kn, function (c) { return c.key[t.name + "|" + k.kind] || 0; }]);
       });
       det.appendChild(kinds);
       div.appendChild(det);
     });
     api.onChange(function () {
-      counters.forEach(function (c) { c[0].textContent = "(" + api.count(c[1]) + ")"; });
+      var c = api.tally();
+      counters.forEach(function (x) { x[0].textContent = "(" + x[1](c) + ")"; });
     });"""
 
     def __init__(self, position: str = "topright", style: MapStyle | None = None) -> None:

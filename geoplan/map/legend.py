@@ -39,10 +39,8 @@ def legend_html(themes: list[ThemeStyle], style: MapStyle, labels: dict[str, str
         "<div class='gp-legend-sym'><svg width='22' height='14'><rect x='2' y='2' width='18' height='10' "
         f"fill='none' stroke='#666' stroke-width='1.5' stroke-dasharray='2 3'/></svg>{w.get('region', '')}</div>"
     )
-    return (
-        f"<div class='gp-legend-title'>{w.get('title', '')}</div>{rows}"
-        f"<hr class='gp-legend-hr'/>{symbols}"
-    )
+    # the panel's fold toggle carries the title ([labels.panels] legend)
+    return f"{rows}<hr class='gp-legend-hr'/>{symbols}"
 
 
 class Legend(Panel):
@@ -50,7 +48,6 @@ class Legend(Panel):
 
     name = "legend"
     css = """
-.gp-legend-title{font-weight:700;margin-bottom:3px}
 .gp-legend-hr{border:0;border-top:1px solid #ddd;margin:4px 0}
 .gp-legend-sym svg{vertical-align:-3px;margin-right:4px}"""
     body = """

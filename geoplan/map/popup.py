@@ -19,6 +19,8 @@ from geoplan.map.styles import MapStyle
 
 def _text(value: Any) -> str:
     """A cell as text; NaN/None (pandas' missing values) become empty."""
+    if type(value) is str:  # the common case first: a map reads ~35 cells per feature
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -78,43 +80,105 @@ def _number(value: Any, fmt: str) -> str:
         return escape(text)
 
 
-def popup_html(row: Mapping[str, Any], style: MapStyle, theme_label: str | None = None,
-               plan_label: str | None = None) -> str:
-    """The popup of one feature row (a mapping with the layer's columns).
+#: the popup's rows, in order; their words are ``[labels.popup]`` of ``maps/styles.toml``
+POPUP_FIELDS: tuple[str, ...] = ("kind", "theme", "task", "plan", "precision", "method", "confidence", "mentions", "source")
 
-    The plan is named by ``plan_label`` (its title, or its id when it has
-    none), never by a file name.
+
+def popup_fields(row: Mapping[str, Any], style: MapStyle, theme_label: str | None = None,
+                 plan_label: str | None = None) -> list[str]:
+    """The values of the popup's rows (:data:`POPUP_FIELDS`), as plain text, ``""`` for none.
+
+    The page builds the popup from these on click (text nodes, so nothing in
+    them is markup); a map of 10,000 features then carries 10,000 short lists
+    instead of 10,000 HTML strings.  The plan is named by ``plan_label`` (its
+    title, or its id when it has none), never by a file name.
     """
-    name = _text(row.get("name"))
-    aliases = split_aliases(row.get("aliases"))
     kind = _text(row.get("kind"))
     theme = _text(row.get("theme"))
     precision = _text(row.get("precision"))
     doc = _text(row.get("doc"))
-    plan = escape(plan_label or _text(row.get("doc_title")).strip() or doc.split("_", 1)[0])
-    prec = escape(style.precision_label(precision)) if precision else ""
+    plan = plan_label or _text(row.get("doc_title")).strip() or doc.split("_", 1)[0]
+    prec = style.precision_label(precision) if precision else ""
     pm = _number(row.get("precision_m"), "±{:,.0f} m")
     if pm:
         prec = f"{prec} {pm}".strip()
-    conf = _number(row.get("confidence"), "{:.2f}")
-    mentions = _number(row.get("mentions"), "{:.0f}")
+    values = {
+        "kind": style.kind_label(kind),
+        "theme": theme_label or theme,
+        "task": _text(row.get("task_path")),
+        "plan": plan,
+        "precision": prec,
+        "method": style.method_label(_text(row.get("method"))),
+        "confidence": _number(row.get("confidence"), "{:.2f}"),
+        "mentions": _number(row.get("mentions"), "{:.0f}"),
+        "source": _text(row.get("source")),
+    }
+    return [values[k] for k in POPUP_FIELDS]
 
+
+def popup_labels(style: MapStyle) -> list[str]:
+    """The row headings of the popup, in the order of :data:`POPUP_FIELDS`."""
+    words = style.section("labels").get("popup", {})
+    return [str(words.get(k, k)) for k in POPUP_FIELDS]
+
+
+def popup_html(row: Mapping[str, Any], style: MapStyle, theme_label: str | None = None,
+               plan_label: str | None = None) -> str:
+    """The popup of one feature row as escaped HTML (the page's popup, for a file or an e-mail).
+
+    Same rows as the page builds from :func:`popup_fields`.
+    """
+    name = _text(row.get("name"))
+    aliases = split_aliases(row.get("aliases"))
     head = f"<div class='gp-popup-name'>{escape(name)}</div>"
     if aliases:
         head += f"<div class='gp-popup-aliases'>{escape('、'.join(aliases))}</div>"
     quote = highlight(_text(row.get("quote")), [name, *aliases])
-    words = style.section("labels").get("popup", {})
-    values = {
-        "kind": escape(style.kind_label(kind)),
-        "theme": escape(theme_label or theme),
-        "task": escape(_text(row.get("task_path"))),
-        "plan": plan,
-        "precision": prec,
-        "method": escape(style.method_label(_text(row.get("method")))),
-        "confidence": conf,
-        "mentions": mentions,
-        "source": escape(_text(row.get("source"))),
-    }
-    rows = "".join(_row(str(words.get(k, k)), v) for k, v in values.items())
+    values = popup_fields(row, style, theme_label, plan_label)
+    rows = "".join(_row(label, escape(v)) for label, v in zip(popup_labels(style), values))
     quote_html = f"<blockquote class='gp-popup-quote'>{quote}</blockquote>" if quote else ""
     return f"<div class='gp-popup'>{head}{quote_html}<table class='gp-popup-table'>{rows}</table></div>"
+
+
+#: The page's popup builder: ``gpPopup(d, labels)`` → a DOM element from a payload record
+#: (``d.names``: name then aliases; ``d.p``: ``[quote, values]``), every piece of text a text node.
+POPUP_JS = """
+function gpPopup(d, labels) {
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  var root = el("div", "gp-popup");
+  root.appendChild(el("div", "gp-popup-name", d.name));
+  var aliases = d.names.slice(1);
+  if (aliases.length) { root.appendChild(el("div", "gp-popup-aliases", aliases.join("\u3001"))); }
+  var q = d.p[0];
+  if (q) {
+    // every occurrence of a name, longest first, in <mark>; the rest as text
+    var terms = d.names.filter(function (t) { return t; }).sort(function (a, b) { return b.length - a.length; });
+    var bq = el("blockquote", "gp-popup-quote"), buf = "", i = 0;
+    while (i < q.length) {
+      var hit = null;
+      for (var k = 0; k < terms.length && !hit; k++) { if (q.startsWith(terms[k], i)) { hit = terms[k]; } }
+      if (hit) {
+        if (buf) { bq.appendChild(document.createTextNode(buf)); buf = ""; }
+        bq.appendChild(el("mark", "", hit));
+        i += hit.length;
+      } else { buf += q.charAt(i); i += 1; }
+    }
+    if (buf) { bq.appendChild(document.createTextNode(buf)); }
+    root.appendChild(bq);
+  }
+  var table = el("table", "gp-popup-table");
+  d.p[1].forEach(function (v, k) {
+    if (!v) { return; }
+    var tr = el("tr");
+    tr.append(el("th", "", labels[k]), el("td", "", v));
+    table.appendChild(tr);
+  });
+  root.appendChild(table);
+  return root;
+}
+"""

@@ -9,20 +9,23 @@ open in a browser or being synced never shows a half-written file.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from html import escape
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from geoplan.atomic import write_text
 from geoplan.map.assets import OfflineAssets, OfflineMap
-from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02, tile_layer
+from geoplan.map.attribution import Attribution
+from geoplan.map.baselayers import OFFLINE, BaseLayerSwitch, switch_choices
+from geoplan.map.basemap import VectorBasemap, gazetteer_basemap_source, select_basemap, shift_to_gcj02
 from geoplan.map.features import PlanFeatures, drawable, focus_bounds
 from geoplan.map.filters import FilterPanel
 from geoplan.map.layercontrol import GroupedLayerControl
+from geoplan.map.layout import PanelLayout
 from geoplan.map.legend import Legend
 from geoplan.map.plans import plan_labels
 from geoplan.map.review import ReviewPanel
@@ -55,15 +58,20 @@ def render_map(
     basemap: gpd.GeoDataFrame | None = None,
     text_docs: Collection[str] = (),
     gazetteer: Any = None,
+    tile_keys: Mapping[str, str] | None = None,
+    write_assets: bool = True,
 ) -> Path:
     """Write the interactive map of ``features`` to ``out_path`` and return the path.
 
     The map draws every feature it is given: the caller selects them with
     :func:`geoplan.output.filter.filter_layers`, the one filter the CLI, the
     theme layers and the theme maps share.  ``assets`` is ``"inline"`` (one self-contained file)
-    or ``"files"`` (libraries in ``assets/`` beside it); ``tiles`` names an
+    or ``"files"`` (libraries in ``assets/`` beside it, written unless ``write_assets`` is
+    False: a build writes them once for all its maps); ``tiles`` names an
     online provider from ``maps/styles.toml`` (none by default: the map makes
-    no network request); ``mentions`` (the build's mentions table) lets the
+    no network request, and is the one the page opens on; the others of the
+    base-layer switch load only when chosen); ``tile_keys`` gives a keyed
+    provider its key by name (``{"Tianditu": "…"}``; else its ``key_env``); ``mentions`` (the build's mentions table) lets the
     page's task filter see every task a feature is named in; ``basemap`` is a gazetteer-like frame (name, kind,
     geometry) to draw county outlines and water from; when None the embedded
     gazetteer is used if it loads, and an empty frame means no basemap.
@@ -78,13 +86,19 @@ def render_map(
         features = gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
     features = _to_wgs84(features)
 
-    tile, tile_crs = (None, "WGS-84")
+    initial, tile_crs = OFFLINE, "WGS-84"
     if tiles:
-        tile, tile_crs = tile_layer(tiles, style)
+        initial, spec = style.tiles(tiles)
+        tile_crs = str(spec.get("crs", "WGS-84"))
 
     if basemap is None:
         basemap = gazetteer_basemap_source(features)
-    base = select_basemap(basemap, features, style) if basemap is not None else None
+    if basemap is None:
+        base = None
+    elif "role" in basemap.columns:  # already selected (basemap_from_gazetteer): not again
+        base = basemap
+    else:
+        base = select_basemap(basemap, features, style)
 
     if tile_crs.upper().replace("-", "") == "GCJ02":
         features = shift_to_gcj02(features)
@@ -107,14 +121,14 @@ def render_map(
     m.get_root().title = escape(title or "geoplan")
     asset_el = OfflineAssets(assets)
     asset_el.add_to(m)
-    if tile is not None:
-        tile.add_to(m)
+    PanelLayout(style).add_to(m)
     if base is not None and len(base):
         VectorBasemap(base, style).add_to(m)
 
     theme_names = [_text(t) or style.default_theme for t in shown["theme"]] if "theme" in shown.columns else []
     theme_styles = style.themes(theme_names)
     PlanFeatures(features, style, theme_styles, mentions).add_to(m)
+    BaseLayerSwitch(switch_choices(style, tile_crs, tile_keys, tiles), initial, style=style).add_to(m)
     GroupedLayerControl(style=style).add_to(m)
     SearchBox(style=style).add_to(m)
     FilterPanel(style=style).add_to(m)
@@ -127,9 +141,12 @@ def render_map(
         UnresolvedPanel(unresolved, style=style, plans=plan_labels(features)).add_to(m)
     if title:
         TitleBar(title).add_to(m)
+    sources = [*(base["source"] if base is not None and "source" in base.columns else []),
+               *(shown["source"].dropna().astype(str) if "source" in shown.columns else [])]
+    Attribution(sources, style).add_to(m)
 
     html = m.get_root().render()
-    if assets == "files":
+    if assets == "files" and write_assets:
         asset_el.write_files(out_path.parent)
     write_text(out_path, html)
     log.info("map written: %s (%d features drawn, %d bytes)", out_path, len(shown), len(html.encode("utf-8")))

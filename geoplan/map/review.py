@@ -159,7 +159,7 @@ class ReviewPanel(Panel):
 .gp-review .gp-review-decision{color:#2a6a2a}
 .gp-placing .leaflet-container,.gp-placing.leaflet-container{cursor:crosshair}"""
     body = SHEET_JS + """
-    var ITEMS = {{ this.items_json }}, COLUMNS = {{ this.columns_json }}, CFG = {{ this.config_json }};
+    var ITEMS = panelData(), COLUMNS = {{ this.columns_json }}, CFG = {{ this.config_json }};
     var REASONS = CFG.reasons, PLANS = {};
     (api.plans || []).forEach(function (p) { PLANS[p.doc] = p.label; });
     var dir = location.pathname.replace(/[^\\/]*$/, "");
@@ -293,13 +293,11 @@ class ReviewPanel(Panel):
         return true;
       }
     };
-    map.on("popupopen", function (e) {
-      var src = e.popup._source;
-      if (!src || src.geoplanIndex === undefined) { return; }
-      var fid = api.features[src.geoplanIndex].data.id, box = e.popup.getElement().querySelector(".gp-popup");
-      if (byFid[fid] === undefined || !box || box.querySelector(".gp-review-open")) { return; }
-      box.appendChild(button("gp-review-open", L10N.review, function () { api.review.open(fid); }));
-      e.popup.setContent(box);  // the node itself, listeners and all: update() would re-render the HTML string
+    // the one popup is built on click (features.py): the button goes in as it is built
+    api.onPopup(function (f, node) {
+      var fid = f.data.id;
+      if (byFid[fid] === undefined) { return; }
+      node.appendChild(button("gp-review-open", L10N.review, function () { api.review.open(fid); }));
     });
     render(); drawDecisions();"""
 
@@ -317,7 +315,7 @@ class ReviewPanel(Panel):
                     if c["ll"]:
                         lon, lat = wgs84_to_gcj02(c["ll"][1], c["ll"][0])
                         c["ll"] = [round(lat, 6), round(lon, 6)]
-        self.items_json = script_json(self.items)
+        self.data_json = script_json(self.items)
         self.columns_json = script_json(list(REVIEW_COLUMNS))
         self.config_json = script_json({
             "reasons": dict(panel_labels("unresolved", style).get("reasons", {})),

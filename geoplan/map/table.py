@@ -84,12 +84,20 @@ class FeatureTable(Panel):
 .gp-table tbody tr:hover{background:#fff6d5}
 .gp-table .gp-table-more{color:#777}"""
     body = SHEET_JS + """
-    var XP = {{ this.rows_json }}, DATUM = {{ this.datum_json }}, MAX = {{ this.max_rows }};
+    var DATUM = {{ this.datum_json }}, MAX = {{ this.max_rows }};
     var COLS = ["name", "kind", "theme", "task", "plan", "precision"];
-    // per feature: task path, method, precision_m, confidence, gazetteer id, representative lon/lat
-    var X = XP.rows.map(function (r) {
-      return {tp: XP.paths[r[0]], me: r[1], pm: r[2], cf: r[3], g: r[4], pt: [r[5], r[6]]};
-    });
+    // per feature: task path, method, precision_m, confidence, gazetteer id, representative lon/lat;
+    // read when the table is first opened or downloaded, not while the page opens
+    var X = null;
+    function xrows() {
+      if (!X) {
+        var XP = panelData();
+        X = XP.rows.map(function (r) {
+          return {tp: XP.paths[r[0]], me: r[1], pm: r[2], cf: r[3], g: r[4], pt: [r[5], r[6]]};
+        });
+      }
+      return X;
+    }
     var kindLabel = {}, themeLabel = {}, planLabel = {}, precLabel = {};
     api.themes.forEach(function (t) {
       themeLabel[t.name] = t.label;
@@ -103,7 +111,7 @@ class FeatureTable(Panel):
         case "name": return d.name;
         case "kind": return kindLabel[d.kind] || d.kind;
         case "theme": return themeLabel[d.theme] || d.theme;
-        case "task": return X[f.index].tp;
+        case "task": return xrows()[f.index].tp;
         case "plan": return planLabel[d.doc] || d.doc;
         default: return precLabel[d.prec] || d.prec;
       }
@@ -174,7 +182,7 @@ class FeatureTable(Panel):
     details.addEventListener("toggle", fill);
     api.onChange(fill);
     function props(f) {
-      var d = f.data, x = X[f.index];
+      var d = f.data, x = xrows()[f.index];
       return {id: d.id, name: d.name, kind: d.kind, theme: d.theme, themes: d.ts.join(";"), doc: d.doc,
               doc_title: planLabel[d.doc] || "", task_path: x.tp, precision: d.prec, precision_m: x.pm,
               method: x.me, confidence: x.cf, gazetteer_id: x.g};
@@ -198,7 +206,7 @@ class FeatureTable(Panel):
     });
     csvb.addEventListener("click", function () {
       var rows = shown().map(function (f) {
-        var p = props(f), pt = X[f.index].pt;
+        var p = props(f), pt = xrows()[f.index].pt;
         p.lon = pt[0]; p.lat = pt[1]; p.crs = DATUM === "WGS-84" ? "EPSG:4326" : DATUM;
         return p;
       });
@@ -210,7 +218,7 @@ class FeatureTable(Panel):
         """``features``: the frame the map's registry was built from (same rows, same order, same datum)."""
         super().__init__(position, style)
         style = style or load_style()
-        self.rows_json = script_json(export_rows(features))
+        self.data_json = script_json(export_rows(features))
         self.datum_json = script_json("GCJ-02" if datum.upper().replace("-", "") == "GCJ02" else "WGS-84")
         self.columns_json = script_json(list(CSV_COLUMNS))
         self.max_rows = int(style.section("table").get("max_rows", 2000))

@@ -4,16 +4,17 @@ Why a separate element: the popup (:mod:`geoplan.map.popup`) is the same
 wherever a map is drawn, but the link only makes sense where a text page was
 written beside the map (``build`` and ``map`` write them; a map rendered alone
 has none).  So the links are a table ``feature id → href`` added to the page
-only with the pages, and the link is put into a popup when it opens.
+only with the pages, and the link is put into the popup as it is built
+(``geoplanMap.onPopup``: the page has one popup, built on click).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from branca.element import MacroElement
 from folium.template import Template
 
+from geoplan.map.element import PageElement
 from geoplan.map.panel import panel_labels
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle
@@ -27,7 +28,7 @@ def text_links(mentions: pd.DataFrame | None, docs: set[str]) -> dict[str, str]:
     return {fid: text_href(doc, s, e, fid) for fid, (doc, s, e) in first_mentions(mentions).items() if doc in docs}
 
 
-class TextLinks(MacroElement):
+class TextLinks(PageElement):
     """Adds the link to the plan's text to a feature's popup when it opens."""
 
     _template = Template(
@@ -39,18 +40,15 @@ class TextLinks(MacroElement):
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function () {
-  var map = {{ this._parent.get_name() }}, LINKS = {{ this.links_json }}, L10N = {{ this.labels_json }};
-  map.on("popupopen", function (e) {
-    var src = e.popup._source, api = window.geoplanMap;
-    if (!src || src.geoplanIndex === undefined || !api) { return; }
-    var href = LINKS[api.features[src.geoplanIndex].data.id];
-    var box = e.popup.getElement().querySelector(".gp-popup");
-    if (!href || !box || box.querySelector(".gp-textlink")) { return; }
+  var LINKS = {{ this.links_json }}, L10N = {{ this.labels_json }}, api = window.geoplanMap;
+  if (!api) { return; }
+  api.onPopup(function (f, node) {
+    var href = LINKS[f.data.id];
+    if (!href) { return; }
     var a = document.createElement("a");
     a.className = "gp-textlink"; a.href = href; a.target = "_blank"; a.rel = "noopener";
     a.textContent = L10N.link;
-    box.appendChild(a);
-    e.popup.setContent(box);  // the node itself: update() would re-render the popup from its HTML string
+    node.appendChild(a);
   });
 })();
 {% endmacro %}

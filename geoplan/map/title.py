@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-from branca.element import MacroElement
 from folium.template import Template
 
+from geoplan.map.element import PageElement
 from geoplan.map.safejson import script_json
 
 
-class TitleBar(MacroElement):
+class TitleBar(PageElement):
     """A centred, escaped title over the map."""
 
     _template = Template(
