@@ -97,8 +97,10 @@ def test_the_popup_of_a_fallback_feature_opens_it_in_the_review_list(page):
     button.wait_for(timeout=5000)
     assert p.js("document.getElementById('gp-review-details').open") is False
     button.click()
-    assert p.js("document.getElementById('gp-review-details').open")
+    # the click's handlers may run after an auto-pan frame on a loaded machine: wait for the effect
+    p.page.wait_for_function("document.getElementById('gp-review-details').open", timeout=5000)
     focused = p.page.locator("#gp-review-details .gp-review-item.gp-review-focus")
+    focused.first.wait_for(timeout=5000)
     assert focused.count() == 1 and "金泽镇" in focused.inner_text()
     # an exact feature has nothing to review: no button in its popup
     exact = p.js("geoplanMap.features.find(f => f.data.prec === 'feature' && f.data.m === 'area').index")
