@@ -124,3 +124,8 @@ def test_a_row_of_a_table_box_outweighs_its_caption():
 
 def test_a_row_that_says_nothing_keeps_the_caption_theme():
     assert _row("东湖片区 推进有关工作。", "district", in_list=True)[0] == "城市更新"
+
+
+def test_events_and_concerts_read_as_culture_and_tourism():
+    theme, _ = feature_themes([_m("激活片区运动消费活力，推动更多大型演唱会、文体赛事落地。")], "zone")
+    assert theme == "文旅"
