@@ -12,7 +12,7 @@ carrying its name, surface or an alias (a trailing 市/区/县/镇/街道/站 al
 either side); the rest are listed as not extracted, which is extraction's
 figure, not the theme tagger's.
 
-    python bench/bench_outline.py [--shared DIR] [--quiet]
+    python bench/bench_outline.py [--shared DIR] [--quiet] [--verbose]
 """
 
 from __future__ import annotations
@@ -109,11 +109,12 @@ def print_plan(name: str, outline, juris, groups, taxonomy, quiet: bool) -> floa
     return other
 
 
-def agreement(label, rows, find, quiet: bool) -> tuple[int, int]:
+def agreement(label, rows, find, quiet: bool, verbose: bool = False) -> tuple[int, int]:
     """Count (agree, matched) over gold rows; ``find(row)`` gives geoplan's (theme, themes) or None.
 
     The figure is the primary theme's; how often the gold theme is among the
-    themes a feature can be filtered under is printed beside it.
+    themes a feature can be filtered under is printed beside it.  ``verbose``
+    lists every disagreement with the gold row's section.
     """
     agree = matched = listed = 0
     missing = []
@@ -129,6 +130,8 @@ def agreement(label, rows, find, quiet: bool) -> tuple[int, int]:
         listed += row["theme"] in themes
         if theme != row["theme"]:
             confusion[(row["theme"], theme)] += 1
+            if verbose:
+                print(f"   ✗ {row['name']}: gold {row['theme']}, found {theme} {themes}  | {row.get('section_path', '')[-60:]}")
     share = agree / matched if matched else 0.0
     also = listed / matched if matched else 0.0
     print(f"{label}: theme agreement {agree}/{matched} = {share:.1%}, among its themes {also:.1%}"
@@ -139,7 +142,7 @@ def agreement(label, rows, find, quiet: bool) -> tuple[int, int]:
     return agree, matched
 
 
-def score(results, shared: Path, quiet: bool) -> None:
+def score(results, shared: Path, quiet: bool, verbose: bool = False) -> None:
     """Theme agreement with both gold sets; ``results`` maps a plan's gold key to (normalized text, features)."""
 
     def groups_named(doc: str, row: dict[str, str]):
@@ -172,8 +175,8 @@ def score(results, shared: Path, quiet: bool) -> None:
                 return feature_themes([m for m, _ in inside], inside[0][1])
         return None
 
-    a1, n1 = agreement("dev_gold (000, 003)", gold_rows(shared / "eval" / "dev_gold.csv"), dev_find, quiet)
-    a2, n2 = agreement("nanjing_gold (8 windows)", gold_rows(shared / "eval" / "nanjing_gold.csv"), window_find, quiet)
+    a1, n1 = agreement("dev_gold (000, 003)", gold_rows(shared / "eval" / "dev_gold.csv"), dev_find, quiet, verbose)
+    a2, n2 = agreement("nanjing_gold (8 windows)", gold_rows(shared / "eval" / "nanjing_gold.csv"), window_find, quiet, verbose)
     if n1 + n2:
         print(f"overall theme agreement: {(a1 + a2) / (n1 + n2):.1%} (target ≥ 85 %)")
 
@@ -182,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--quiet", action="store_true", help="figures only, no lists")
+    ap.add_argument("--verbose", action="store_true", help="list every theme disagreement with the gold")
     args = ap.parse_args(argv)
     taxonomy = load_themes()
 
@@ -202,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         results[doc_key(path)] = (norm, groups)
         worst = max(worst, print_plan(path.name, outline, juris, groups, taxonomy, args.quiet))
     print(f"highest 其他 share: {worst:.1%} (target ≤ 10 %); outline time {t_outline:.1f}s for {len(results)} plans")
-    score(results, args.shared, args.quiet)
+    score(results, args.shared, args.quiet, args.verbose)
     return 0
 
 

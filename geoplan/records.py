@@ -102,6 +102,9 @@ class TaskNode:
     is_task: bool = True
     theme: str = field(default_factory=default_theme)
     theme_source: str = ""  # "title", "text", "inherited", "default"
+    #: a 专栏 laid out as a table of entries (a column header, then one row per entry): its
+    #: title is the table's caption, not each row's purpose
+    lists: bool = False
     parent: TaskNode | None = field(default=None, repr=False, compare=False)
     children: list[TaskNode] = field(default_factory=list, repr=False, compare=False)
     tables: list[IndicatorRow] = field(default_factory=list, repr=False)
@@ -165,6 +168,8 @@ class Mention:
     origin: str  # "gazetteer" or "discovery"
     is_task: bool = True
     gazetteer_ids: tuple[str, ...] = ()
+    #: in a row of a 专栏 laid out as a table of entries: the row, not the caption, says its theme
+    in_list: bool = False
     doc: str = ""
     rule: str = ""  # which grammar rule produced it (coordination, nested, …)
     confidence: float = 0.9  # how sure extraction is that this span names a place (0–1)

@@ -211,6 +211,9 @@ class ThemeVocab:
     task_weight: float = 3.0
     ancestor_weight: float = 1.0
     sentence_weight: float = 2.0
+    #: inside a 专栏 box (a list of mixed projects) its title weighs less and each row's own sentence more
+    box_task_weight: float = 3.0
+    box_sentence_weight: float = 2.0
     kind_weight: float = 2.0
     #: kinds whose names are designations (a 经济带, a 商务区): the name's head keyword says their theme
     named_kinds: frozenset[str] = frozenset()
@@ -260,6 +263,8 @@ def _themes_of(data: dict[str, Any]) -> ThemeVocab:
         task_weight=float(feature.get("task_weight", 3.0)),
         ancestor_weight=float(feature.get("ancestor_weight", 1.0)),
         sentence_weight=float(feature.get("sentence_weight", 2.0)),
+        box_task_weight=float(feature.get("box_task_weight", feature.get("task_weight", 3.0))),
+        box_sentence_weight=float(feature.get("box_sentence_weight", feature.get("sentence_weight", 2.0))),
         kind_weight=float(feature.get("kind_weight", 2.0)),
         named_kinds=frozenset(str(k) for k in feature.get("named_kinds", ())),
         name_weight=float(feature.get("name_weight", 0.0)),

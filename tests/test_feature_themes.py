@@ -102,3 +102,30 @@ def test_a_tie_goes_to_the_task_theme():
     assert _best(tied, taxonomy, prefer="区域协同") == "区域协同"
     assert _best(tied, taxonomy, prefer="交通") == "交通"
     assert _best(tied, taxonomy) == "交通"  # no task theme: legend order
+
+
+def _row(sentence: str, kind: str, in_list: bool) -> tuple[str, list[str]]:
+    """A park named in a box whose caption is about new towns (城市更新)."""
+    m = Mention(
+        surface="东湖经开区", name="东湖经开区", kind=kind, span=(0, 1), raw_span=(0, 1), sentence=sentence,
+        task_id="一/专栏1", task_path="推进城镇建设 > 推动新城发展 > 重点新城发展指引", theme="城市更新",
+        origin="discovery", in_list=in_list,
+    )
+    return feature_themes([m], kind)
+
+
+def test_a_row_of_a_table_box_outweighs_its_caption():
+    sentence = "东湖新城 以海港经济为特色，推进东湖经开区转型升级，打造临港制造业基地。"
+    # a section's theme holds against the sentence; a table's caption does not
+    assert _row(sentence, "industrial_park", in_list=False)[0] == "城市更新"
+    theme, themes = _row(sentence, "industrial_park", in_list=True)
+    assert theme == "产业" and "城市更新" in themes
+
+
+def test_a_row_that_says_nothing_keeps_the_caption_theme():
+    assert _row("东湖片区 推进有关工作。", "district", in_list=True)[0] == "城市更新"
+
+
+def test_events_and_concerts_read_as_culture_and_tourism():
+    theme, _ = feature_themes([_m("激活片区运动消费活力，推动更多大型演唱会、文体赛事落地。")], "zone")
+    assert theme == "文旅"

@@ -190,6 +190,53 @@ def test_box_closes_at_prose_and_at_the_next_heading():
     assert o.node_at(BOXES.index("滨湖湿地公园")).title == "保护湖泊湿地"
 
 
+TABLE_BOX = """第一章 城镇建设
+第一节 推动新城差异化发展
+促进产城融合和职住平衡，培育各具特色的新城。
+专栏1 重点新城发展指引
+地区 发展指引
+东湖新城 以先进制造业为主，推进东湖经开区转型升级，打造临港制造业基地。
+西山新城 以休闲旅游为主导功能，建设西山湿地公园，打造生态文旅目的地。
+第二节 建设美丽乡村
+推进村庄整治。
+专栏2 重点工程
+续建工程：北环路改造工程，滨河大道建设工程，推进沿线绿化和慢行系统同步实施。
+新建工程：南环路建设工程，东站配套道路工程，完善片区路网和公交场站布局。
+第三节 完善基础设施
+推进管网改造。
+"""
+
+
+def test_a_table_box_holds_its_labelled_rows_until_the_next_section():
+    o = build_outline_from_str(TABLE_BOX)
+    box = o.node_at(TABLE_BOX.index("东湖经开区"))
+    assert box.number == "专栏1" and box.lists
+    assert o.node_at(TABLE_BOX.index("西山湿地公园")) is box
+    assert o.node_at(TABLE_BOX.index("推进村庄整治")).title == "建设美丽乡村"
+
+
+def test_rows_that_name_their_item_before_a_colon_stay_in_the_box():
+    o = build_outline_from_str(TABLE_BOX)
+    box = o.node_at(TABLE_BOX.index("南环路建设工程"))
+    assert box.number == "专栏2" and not box.lists  # no column header: a list, not a table
+    assert o.node_at(TABLE_BOX.index("北环路改造工程")) is box
+    assert o.node_at(TABLE_BOX.index("推进管网改造")).title == "完善基础设施"
+
+
+def test_a_flattened_box_keeps_its_sentences_as_items_not_leads_of_the_section():
+    text = (
+        "一、城乡融合\n(一)完善体制机制\n推进改革。\n"
+        "专栏1 试验区建设行动 1.健全城乡要素流动制度，完善退出机制。健全市民化推进机制。"
+        "建立转移备案制度，完成确权登记颁证工作。深化权益退出机制。完善保障机制及监管机制。"
+        "2.建好城乡产业协同发展平台，建设南湖高新技术产业园。 |\n"
+        "(二)推进乡村建设\n整治村庄环境。\n"
+    )
+    o = build_outline_from_str(text)
+    box = o.node_at(text.index("南湖高新技术产业园"))
+    assert box.number == "专栏1"
+    assert not any(n.style == "lead" and n.parent is box.parent and "市民化" in n.title for n in o.nodes)
+
+
 # ------------------------------------------------------------------ real plans
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -229,6 +276,9 @@ def test_sections_are_a_level_and_boxes_hold_their_items(ten):
     nanjing = ten["nanjing"]
     styles = Counter(n.style for n in nanjing.nodes)
     assert styles["section"] >= 150 and styles["box"] >= 20
+    # a box laid out as a table (a column header, then one row per entry) holds its rows
+    tables = [n for n in nanjing.nodes if n.style == "box" and n.lists]
+    assert len(tables) >= 3 and all(n.span[1] - n.span[0] > 150 for n in tables)
     # items of a box are not sections: no box sits under a numbered item
     for o in ten.values():
         for n in o.nodes:

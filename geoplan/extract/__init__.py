@@ -196,6 +196,7 @@ class Extractor:
                     origin=f.origin,
                     is_task=node.is_task,
                     gazetteer_ids=f.ids,
+                    in_list=node.lists,
                     doc=norm.doc,
                     rule=f.rule,
                     confidence=f.confidence,

@@ -55,6 +55,8 @@ class Heading:
     end: int | None = None
     #: how many ``#`` a Markdown heading line starts with (0: no Markdown markup)
     depth: int = 0
+    #: a 专栏 laid out as a table of entries, one row each (see TaskNode.lists)
+    lists: bool = False
 
 
 def iter_paragraphs(
@@ -255,7 +257,10 @@ def find_headings(
     A 专栏 box whose title stands alone holds the lines after it: numbered lines
     inside it are its items, not sections (else the next box nests under one of
     them).  It closes at the next box, at the next heading of its section's level
-    or above, or at the first prose paragraph (whose span then ends the box's).
+    or above, or at the first prose paragraph (whose span then ends the box's);
+    a row that names its item (``名称：…``, or ``名称 …`` under a column header)
+    is a line of the box, not prose.  A box's own paragraph holds no run-in leads:
+    its sentences are its items.
     """
     vocab = vocab or load_outline_vocab()
     # page numbers and footers of PDF text are no paragraphs: a heading or lead runs on across them
@@ -276,6 +281,8 @@ def find_headings(
     rank = {s: k for k, s in enumerate(vocab.style_order)}
     box: int | None = None  # index in ``out`` of the open 专栏 box
     box_closer: int | None = None  # rank of the section the box sits in
+    box_lines = 0  # lines read inside the open box
+    box_table = False  # the open box opened with a column header: its rows lead with a label cell
     section_rank: int | None = None
     for i, (num, cand) in enumerate(zip(numbered, candidates)):
         para = paras[i]
@@ -286,10 +293,15 @@ def find_headings(
                 ):
                     continue  # a numbered item of the box, not a section of the plan
                 box = None
-            elif _is_prose(para.text, vocab):
+            elif box_lines == 0 and vocab.box_header_row.match(para.text):
+                box_lines, box_table = 1, True
+                out[box] = replace(out[box], lists=True)
+                continue  # the column header of a table box
+            elif _is_prose(para.text, vocab) and not _is_box_row(para.text, vocab, box_table):
                 out[box] = replace(out[box], end=para.start)
                 box = None
             else:
+                box_lines += 1
                 continue  # a line of the box
         if num is not None:
             seen_numbered = True
@@ -297,6 +309,8 @@ def find_headings(
             if num.style == "box":
                 if not num.has_body:
                     box, box_closer = len(out) - 1, section_rank
+                    box_lines, box_table = 0, False
+                continue  # a box's own sentences are its items, not run-in leads of the section
             elif num.style != "lead":
                 section_rank = rank.get(num.style, -1)  # a Markdown heading outranks every numbered one
             out.extend(inline_leads(text, num, vocab))
@@ -357,6 +371,15 @@ def _join_wrapped_titles(
             if whole is not None:
                 numbered[i] = replace(h, title=clean_title(whole))
         i += 1
+
+
+def _is_box_row(line: str, vocab: OutlineVocab, table: bool) -> bool:
+    """A row of an open 专栏 however long: an item named before a colon, or a table box's labelled row.
+
+    Boxes list projects as "名称：内容。" or, under a column header, "名称 内容。";
+    a prose paragraph after the box opens with a sentence, never with such a label.
+    """
+    return bool(vocab.box_item_row.match(line) or (table and vocab.box_table_row.match(line)))
 
 
 def _is_prose(line: str, vocab: OutlineVocab) -> bool:

@@ -134,11 +134,17 @@ def mention_scores(mention: Mention, kind: str = "", taxonomy: ThemeTaxonomy | N
     new town is still transport; a designation whose kind says nothing (a zone, a
     corridor) adds the theme its name ends on (:func:`head_theme`), outweighing
     its section alone: an 经济带 named under a new-town task is still 区域协同.
+    In a 专栏 laid out as a table of entries (``Mention.in_list``) the box's title
+    is a caption over mixed projects, so it weighs ``box_task_weight`` and the
+    row's own sentence ``box_sentence_weight``: an industrial park in a row of a
+    table of new towns is 产业, not the caption's 城市更新.
     """
     taxonomy = taxonomy or load_themes()
     scores: dict[str, float] = defaultdict(float)
+    # a row of a table box: the caption weighs less than a section's title, the row's own sentence more
+    row = mention.in_list
     if mention.theme and mention.theme != taxonomy.default and mention.theme in taxonomy.themes:
-        scores[mention.theme] += taxonomy.task_weight
+        scores[mention.theme] += taxonomy.box_task_weight if row else taxonomy.task_weight
     for title in [t for t in mention.task_path.split(" > ") if t][:-1]:
         best = decide({t: s * taxonomy.title_weight for t, s in keyword_scores(title, taxonomy, cap=1).items()}, taxonomy)
         if best is not None:
@@ -146,7 +152,8 @@ def mention_scores(mention: Mention, kind: str = "", taxonomy: ThemeTaxonomy | N
     sentence = keyword_scores(mention.sentence, taxonomy, cap=taxonomy.text_cap)
     total = sum(sentence.values())
     if total:
-        strength = taxonomy.sentence_weight * min(1.0, total / taxonomy.text_saturation)
+        weight = taxonomy.box_sentence_weight if row else taxonomy.sentence_weight
+        strength = weight * min(1.0, total / taxonomy.text_saturation)
         for t, s in sentence.items():
             scores[t] += strength * s / total
     if kind in taxonomy.kinds:

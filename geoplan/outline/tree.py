@@ -144,6 +144,7 @@ def build_tree(
             number=number,
             path=parent.path + (h.title,),
             parent=parent,
+            lists=h.lists,
         )
         parent.children.append(node)
         nodes.append(node)

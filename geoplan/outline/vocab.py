@@ -50,6 +50,12 @@ class OutlineVocab:
     page_line: re.Pattern[str] = re.compile(r"(?!)")
     toc_min_run: int = 3
     box_prose_min: int = 50
+    #: a line of a 专栏 that names its item before a colon ("续建工程：…")
+    box_item_row: re.Pattern[str] = re.compile(r"(?!)")
+    #: a 专栏's column header ("地区 指引内容"): the box is a table
+    box_header_row: re.Pattern[str] = re.compile(r"(?!)")
+    #: a row of such a table box: its label cell, a blank, then its text
+    box_table_row: re.Pattern[str] = re.compile(r"(?!)")
     title_skip: tuple[re.Pattern[str], ...] = ()
     notice_endings: tuple[str, ...] = ()
     doc_number: re.Pattern[str] = re.compile(r"(?!)")
@@ -105,6 +111,9 @@ def _compile(data: dict) -> OutlineVocab:
         page_line=re.compile(toc.get("page_line", never)),
         toc_min_run=int(toc.get("min_run", 3)),
         box_prose_min=int(data.get("boxes", {}).get("prose_min_chars", 50)),
+        box_item_row=re.compile(data.get("boxes", {}).get("item_row", never)),
+        box_header_row=re.compile(data.get("boxes", {}).get("header_row", never)),
+        box_table_row=re.compile(data.get("boxes", {}).get("table_row", never)),
         title_skip=tuple(re.compile(p) for p in title.get("skip", ())),
         notice_endings=tuple(title.get("notice_endings", ())),
         doc_number=re.compile(title.get("doc_number", never)),
