@@ -96,6 +96,15 @@ def test_text_page_marks_every_mention_with_its_anchor_and_escapes_the_text(tmp_
         assert soup.find(id=a["href"][1:]) is not None
 
 
+def test_a_title_holding_a_page_slot_is_text_not_a_slot(tmp_path, plan_text):
+    """The page is filled in one pass: a title reading like a slot name is not filled again."""
+    norm, outline, mentions = plan_text
+    out = write_text_page(tmp_path, DOC, "规划@BODY@@NAV@", norm.text, outline.nodes, mentions)
+    soup = BeautifulSoup(out.read_text(encoding="utf-8"), "html.parser")
+    assert soup.title.get_text() == "规划@BODY@@NAV@"
+    assert len(soup.find_all(id="gp-text-body")) == 1 and len(soup.find_all(id="gp-text-nav")) == 1
+
+
 def test_a_span_naming_two_features_is_one_mark_for_both(tmp_path):
     """“东站、西站扩建工程”: 东站 is a station and the first part of a project; one mark, both features."""
     norm, outline = _plan_text()
@@ -162,6 +171,10 @@ class FakeGazetteer:
         def __init__(self, fid, name, geometry):
             self.id, self.name, self.kind, self.geometry = fid, name, "town", geometry
             self.admin_names = ("上海市", "青浦区", name)
+
+        @property
+        def point(self):  # as GazetteerFeature.point: the inner point when no seat is known
+            return None if self.geometry is None else self.geometry.representative_point()
 
     def __init__(self):
         self._f = {"g:1": self.F("g:1", "甲镇", Polygon([(121, 31), (121.1, 31), (121.1, 31.1), (121, 31.1)])),

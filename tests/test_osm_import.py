@@ -137,6 +137,9 @@ def test_import_layer_routes_an_extract_and_the_gazetteer_finds_it(
     g = Gazetteer.load(layers_dir=tmp_path / "no-layers", user_layers=[out], cache_dir=cache)
     (lake,) = [f for f in g.lookup("测湖") if f.origin == "user"]
     assert lake.name == "测试湖" and lake.kind == "lake" and lake.precision_m == osm_tags().precision_m["polygon"]
+    assert "OpenStreetMap" in lake.license  # ODbL by default
+    stated = import_layer(extract, dest_dir=tmp_path / "user2", license="ODbL-1.0 (bureau licence 2026-17)")
+    assert "bureau licence 2026-17" in stated.read_text(encoding="utf-8")
 
 
 def test_unsorted_file_says_how_to_fix_it(osmium: str, tmp_path: Path) -> None:
@@ -172,7 +175,8 @@ def test_filter_expressions_cover_every_rule() -> None:
     assert keys == {r.key for r in osm_tags().rules}
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [({"crs": "GCJ-02"}, "crs"), ({"mapping": {"name": "名称"}}, "mapping")])
+@pytest.mark.parametrize(("kwargs", "field"), [({"crs": "GCJ-02"}, "crs"), ({"mapping": {"name": "名称"}}, "mapping"),
+                                                    ({"kinds": {"lake"}}, "kinds")])
 def test_options_that_do_not_apply_to_osm_are_refused(tmp_path: Path, kwargs: dict, field: str) -> None:
     src = tmp_path / "x.osm.pbf"
     src.write_bytes(b"\0")

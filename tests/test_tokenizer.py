@@ -49,6 +49,23 @@ def test_a_broken_cache_file_is_rebuilt(own_cache):
     assert tokenizer.base().freq == good.freq
 
 
+def test_a_cache_file_others_may_write_is_never_unpickled(own_cache):
+    """Unpickling runs code: a cache file writable by others is rebuilt, not loaded."""
+    import os
+    import pickle
+
+    good = tokenizer.base()
+    (path,) = own_cache.glob("jieba-*.pickle")
+    # a planted file of the right shape: loaded, it would replace jieba's tables
+    path.write_bytes(pickle.dumps(({"植入": 1}, 1, {})))
+    os.chmod(path, 0o666)
+    assert not tokenizer._trusted(path)
+    tokenizer.base.cache_clear()
+    assert tokenizer.base().freq == good.freq
+    os.chmod(path, 0o644)
+    assert tokenizer._trusted(path)
+
+
 def test_words_added_to_one_tokenizer_stay_out_of_the_next(own_cache):
     word = "甪直泖港湾区"
     tok, pos = tokenizer.fresh()

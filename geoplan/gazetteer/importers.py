@@ -54,6 +54,7 @@ GUESSES: dict[str, tuple[str, ...]] = {
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".zip"}
 OSM_SUFFIXES = {".osm", ".pbf"}
 DEFAULT_PRECISION_M = 100.0
+USER_LICENSE = "supplied by the user"
 
 
 def import_layer(
@@ -65,7 +66,7 @@ def import_layer(
     layer: str | None = None,
     default_kind: str = "other",
     default_precision_m: float = DEFAULT_PRECISION_M,
-    license: str = "supplied by the user",
+    license: str = USER_LICENSE,
     county_of: Any = None,
     kinds: set[str] | None = None,
     progress: bool = False,
@@ -103,8 +104,13 @@ def import_layer(
         if cols:
             raise LayerImportError(path, "an OSM extract has no columns to map: its tags decide "
                                    "(layers/vocab/osm_tags.toml)", field="mapping")
+        if kinds is not None:
+            raise LayerImportError(path, "an OSM extract's kinds come from its tags "
+                                   "(layers/vocab/osm_tags.toml): a kind set does not apply", field="kinds")
         out = layer_target(out_dir, path)
-        import_osm(path, out, county_of=county_of, progress=progress)
+        # OSM data stays under ODbL unless the caller states the licence it was obtained under
+        osm_license = {} if license == USER_LICENSE else {"license": license}
+        import_osm(path, out, county_of=county_of, progress=progress, **osm_license)
         return out
     if suffix == ".csv" or suffix == ".txt":
         frame = _read_csv(path, cols, datum)

@@ -110,6 +110,12 @@ def _hint(message: str) -> str:
 
 
 def _run(path: Path, cmd: list[str]) -> None:
+    """Run one osmium step; its progress (``--progress``, on stderr) reaches the terminal, its errors the message."""
+    if "--progress" in cmd:  # stderr left to the terminal so the bar shows; the exit code still decides
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise LayerImportError(path, f"osmium cannot read it (exit {done.returncode}; its message is above)")
+        return
     done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     if done.returncode != 0:
         raise LayerImportError(path, f"osmium cannot read it: {_hint(done.stderr.decode(errors='replace'))}")

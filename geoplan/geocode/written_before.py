@@ -65,16 +65,16 @@ class WrittenBefore:
         f = units[0]
         quote = found[f.id][1]
         precision, radius = placement(f)
-        geom = f.geometry if f.geometry.geom_type == "Point" else f.geometry.representative_point()
+        note = f"; {f.point_note}" if f.point_note else ""
         return Location(
-            geometry=geom,
+            geometry=f.point,
             precision=precision,
             precision_m=radius,
             method="admin-fallback",
             confidence=0.35,
             reason=(
                 f"{entity.name!r} is in no gazetteer layer; the plan writes it after {f.name!r} "
-                f"(“…{quote}”), so it is placed at that unit, at {precision} precision"
+                f"(“…{quote}”), so it is placed at that unit, at {precision} precision{note}"
             ),
             source=source_text(f),
             source_crs=f.source_crs,

@@ -69,8 +69,8 @@ def candidate_info(candidates: list[str], gazetteer: Any, style: MapStyle) -> di
             out[raw] = {"id": "", "name": raw, "where": "", "ll": None}
             continue
         ll = None
-        if f.geometry is not None and not f.geometry.is_empty:
-            p = f.geometry if f.geometry.geom_type == "Point" else f.geometry.representative_point()
+        p = f.point if f.geometry is not None and not f.geometry.is_empty else None
+        if p is not None:  # a unit's seat where known, as a placement at that unit would draw it
             ll = [round(p.y, 6), round(p.x, 6)]
         where = "".join(dict.fromkeys(n for n in f.admin_names if n and n != f.name))
         out[raw] = {"id": f.id, "name": f.name, "where": f"{style.kind_label(f.kind)} · {where}".strip(" ·"), "ll": ll}
@@ -175,6 +175,9 @@ class ReviewPanel(Panel):
               current_confidence: it.conf.toFixed(2), candidates: it.cands.map(function (c) { return c.raw; }).join(" | "),
               quote: it.quote, task_path: it.task_path};
     }
+    function textSpan(t) {  // a text node: names are data (and come back from localStorage), never markup
+      var s = document.createElement("span"); s.textContent = t; return s;
+    }
     var decidedLayer = L.layerGroup().addTo(map), pending = null, focusI = -1;
     function drawDecisions() {
       decidedLayer.clearLayers();
@@ -183,7 +186,7 @@ class ReviewPanel(Panel):
         if (!d.ll) { return; }
         L.circleMarker(d.ll, {radius: CFG.radius, color: CFG.color, weight: 3, fillOpacity: 0.25, dashArray: "3 3",
                               className: "gp-review-decided"})
-          .bindTooltip(d.row.name).addTo(decidedLayer);
+          .bindTooltip(textSpan(d.row.name)).addTo(decidedLayer);
       });
     }
     function decide(it, fields, ll, label) {

@@ -19,6 +19,7 @@ placed at a wrong spot.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -254,6 +255,9 @@ mark.gp-mention{scroll-margin-top:60px}
 """
 
 
+_SLOT = re.compile(r"@(TITLE|COUNT|OUTLINE|NAV|L10N|BODY)@")
+
+
 def text_page_html(doc: str, title: str, text: str, headings: Sequence[Heading], marks: Sequence[Marked],
                    style: MapStyle | None = None) -> str:
     """The whole page; every piece of document text escaped; words from ``[labels.text]``."""
@@ -269,14 +273,16 @@ def text_page_html(doc: str, title: str, text: str, headings: Sequence[Heading],
     ) or f"<div>{escape(str(words.get('no_outline', '')))}</div>"
     count = str(words.get("count", "{n}")).replace("{n}", str(len(checked)))
     page_title = escape(title or doc)
-    return (
-        _PAGE.replace("@TITLE@", page_title)
-        .replace("@COUNT@", escape(count))
-        .replace("@OUTLINE@", escape(str(words.get("outline", ""))))
-        .replace("@NAV@", nav)
-        .replace("@L10N@", script_json({k: str(v) for k, v in words.items() if isinstance(v, str)}))
-        .replace("@BODY@", body)
-    )
+    fill = {
+        "TITLE": page_title,
+        "COUNT": escape(count),
+        "OUTLINE": escape(str(words.get("outline", ""))),
+        "NAV": nav,
+        "L10N": script_json({k: str(v) for k, v in words.items() if isinstance(v, str)}),
+        "BODY": body,
+    }
+    # one pass: a plan title or heading that happens to hold "@BODY@" is text, never a slot filled again
+    return _SLOT.sub(lambda m: fill[m.group(1)], _PAGE)
 
 
 def check_marks(text: str, mentions: pd.DataFrame | None, doc: str) -> tuple[list[Marked], int]:
