@@ -274,3 +274,32 @@ REVIEW_COLUMNS: tuple[str, ...] = (
     "quote",
     "task_path",
 )
+
+#: the note a placement outside the plan's area carries in its reason (geocode writes it, review reads it)
+OUTSIDE_NOTE = "lies outside"
+#: methods that place a name at a unit it lies in, not at the thing itself
+FALLBACK_METHODS: tuple[str, ...] = ("admin-fallback", "contained-name")
+#: methods by which a feature is placed as the gazetteer's own feature: a town found as itself is at town
+#: precision because it is a town, not because geoplan fell back to it
+SELF_METHODS: frozenset[str] = frozenset({"exact", "alias", "override"})
+#: a placement below this confidence is listed for review
+REVIEW_BELOW = 0.6
+
+
+def review_status(method: str, precision: str, confidence: float, reason: str,
+                  below: float = REVIEW_BELOW) -> str | None:
+    """Why a *located* placement needs a planner's decision (its sheet ``status``), or None.
+
+    One rule for ``geoplan review`` and the map's review panel, so both list the same names: a
+    fallback (placed at a unit around it, or only at town/district/city precision by any method
+    other than the gazetteer's own feature) as ``fallback-<precision>``, then a placement outside
+    the plan's area, then one of low confidence.
+    """
+    coarse = precision in ("town", "district", "city") and method not in SELF_METHODS
+    if coarse or (method in FALLBACK_METHODS and precision != "feature"):
+        return f"fallback-{precision}"
+    if OUTSIDE_NOTE in (reason or ""):
+        return "placed-outside"
+    if confidence < below:
+        return "low-confidence"
+    return None

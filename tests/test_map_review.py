@@ -202,9 +202,14 @@ def test_review_items_are_the_unresolved_and_the_fallbacks_with_candidate_positi
     got = review_items(layer, described, FakeGazetteer())[0]["cands"]
     assert [c["raw"] for c in got] == ["g:1 甲镇 [town; 上海市/青浦区]", "丙村 in 丁街道, 某区", "g:2 乙镇 [town; x]"]
     assert [c["id"] for c in got] == ["g:1", "", "g:2"] and [c["ll"] is not None for c in got] == [True, False, False]
-    # a town found as itself is at town precision because it is a town: nothing to review
-    as_itself = layer.assign(method="exact")
+    # a town found as itself is at town precision because it is a town: nothing to review ...
+    as_itself = layer.assign(method="exact", confidence=0.9)
     assert [i["name"] for i in review_items(as_itself, None)] == []
+    # ... unless, as `geoplan review` lists it, its confidence is low or it lies outside the plan's area
+    unsure = as_itself.assign(confidence=0.5)
+    assert {i["status"] for i in review_items(unsure, None)} == {"low-confidence"}
+    outside = as_itself.assign(reason="exact name; lies outside 青浦区")
+    assert {i["status"] for i in review_items(outside, None)} == {"placed-outside"}
 
 
 def test_export_rows_follow_the_registry_and_points_lie_inside_their_shapes():

@@ -17,7 +17,6 @@ from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode import kinds
 from geoplan.geocode.index import NameIndex
 from geoplan.geocode.placement import (
-    OUTSIDE_NOTE,
     SAME_PLACE_M,
     extent_m,
     in_jurisdiction,
@@ -32,7 +31,7 @@ from geoplan.geocode.placement import (
 )
 from geoplan.geocode.protocol import GazetteerLike
 from geoplan.jurisdiction import Jurisdiction
-from geoplan.records import Entity, Location
+from geoplan.records import OUTSIDE_NOTE, Entity, Location
 
 
 class Choice:

@@ -26,7 +26,6 @@ from geoplan.records import Location
 SAME_PLACE_M = 3000.0
 
 #: the words a located feature's reason carries when it lies outside the plan's jurisdiction
-OUTSIDE_NOTE = "lies outside"
 #: a village placed at its township's point lies within this radius (metres):
 #: a suburban township covers 50–150 km², so its villages lie up to ~6 km from its seat
 VILLAGE_IN_TOWN_M = 6000.0

@@ -25,19 +25,14 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from geoplan.geocode.overrides import decided_rows
-from geoplan.geocode.placement import OUTSIDE_NOTE
 from geoplan.atomic import write_text
 from geoplan.io.cells import escape_rows
-from geoplan.records import REVIEW_COLUMNS
+from geoplan.records import REVIEW_BELOW, REVIEW_COLUMNS, review_status
 
 COLUMNS = REVIEW_COLUMNS  # shared with the map's review panel (geoplan.map.review)
 
 
-#: methods that place a name at a unit it lies in, not at the thing itself
-FALLBACK_METHODS = ("admin-fallback", "contained-name")
-
-
-def review_rows(result, below: float = 0.6) -> list[dict[str, str]]:
+def review_rows(result, below: float = REVIEW_BELOW) -> list[dict[str, str]]:
     """The rows to decide, most in need first: unresolved, then fallbacks by uncertainty, then the rest.
 
     A fallback (a project placed at its district or township) is listed
@@ -49,18 +44,11 @@ def review_rows(result, below: float = 0.6) -> list[dict[str, str]]:
         j = plan.jurisdiction
         for f in plan.features:
             loc = f.location
-            outside = loc.located and OUTSIDE_NOTE in loc.reason
-            fallback = loc.located and loc.method in FALLBACK_METHODS and loc.precision != "feature"
-            if loc.located and loc.confidence >= below and not outside and not fallback:
+            placed = review_status(loc.method, loc.precision, loc.confidence, loc.reason, below) if loc.located else None
+            if loc.located and placed is None:
                 continue
-            if loc.unresolved_reason:
-                status = loc.unresolved_reason
-            elif not loc.located:
-                status = "not-found"
-            elif fallback:
-                status = f"fallback-{loc.precision}"
-            else:
-                status = "placed-outside" if outside else "low-confidence"
+            status = placed or loc.unresolved_reason or "not-found"
+            fallback = status.startswith("fallback-")
             rank = 0 if not loc.located else 1 if fallback else 2
             rows.append((
                 (rank, -float(loc.precision_m or 0.0)),

@@ -24,13 +24,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.datum import wgs84_to_gcj02
-from geoplan.map.features import APPROXIMATE, drawable
+from geoplan.map.features import drawable
 from geoplan.map.panel import Panel, panel_labels
 from geoplan.map.popup import _text
 from geoplan.map.safejson import script_json
 from geoplan.map.sheetjs import SHEET_JS
 from geoplan.map.styles import MapStyle, load_style
-from geoplan.records import REVIEW_COLUMNS
+from geoplan.records import PRECISIONS, REVIEW_COLUMNS, review_status
 
 
 def split_candidates(value: Any) -> list[str]:
@@ -77,9 +77,6 @@ def candidate_info(candidates: list[str], gazetteer: Any, style: MapStyle) -> di
     return out
 
 
-#: methods by which a feature is placed as the gazetteer's own feature: a town found as itself is at town
-#: precision because it is a town, not because geoplan fell back to it (see ``output.tables.entity_id``)
-SELF_METHODS: frozenset[str] = frozenset({"exact", "alias", "override"})
 
 
 def review_items(features: gpd.GeoDataFrame, unresolved: pd.DataFrame | None, gazetteer: Any = None,
@@ -117,13 +114,15 @@ def review_items(features: gpd.GeoDataFrame, unresolved: pd.DataFrame | None, ga
     drawn = drawable(features)
     if not len(drawn) or "precision" not in drawn.columns:
         return items
-    fallback = drawn["precision"].isin(list(APPROXIMATE))
-    if "method" in drawn.columns:
-        fallback &= ~drawn["method"].isin(list(SELF_METHODS))
-    for r in drawn[fallback].to_dict("records"):
+    for r in drawn.to_dict("records"):
+        # the rule `geoplan review` applies, so the panel and the sheet list the same names
+        status = review_status(_text(r.get("method")), _text(r.get("precision")), _float(r.get("confidence")),
+                               _text(r.get("reason")))
+        if status is None:
+            continue
         items.append({
             "fid": _text(r.get("id")), "name": _text(r.get("name")), "doc": _text(r.get("doc")),
-            "status": "approximate", "prec": _text(r.get("precision")),
+            "status": status, "prec": _text(r.get("precision")),
             "method": _text(r.get("method")), "conf": _float(r.get("confidence")),
             "cands": [], "quote": _text(r.get("quote")), "task_path": _text(r.get("task_path")),
         })
@@ -222,8 +221,8 @@ class ReviewPanel(Panel):
         if (i === focusI) { box.classList.add("gp-review-focus"); }
         var name = document.createElement("b"); name.className = "gp-review-name"; name.textContent = it.name;
         var st = document.createElement("div"); st.className = "gp-review-status";
-        var why = it.status === "approximate" ? fmt(L10N.approximate, {p: CFG.precisions[it.prec] || it.prec})
-          : (REASONS[it.status] || it.status);
+        var why = it.status.indexOf("fallback-") === 0 ? fmt(L10N.approximate, {p: CFG.precisions[it.prec] || it.prec})
+          : (REASONS[it.status] || L10N[it.status] || it.status);
         st.textContent = why + (PLANS[it.doc] ? " · " + PLANS[it.doc] : "");
         box.append(name, st);
         it.cands.forEach(function (c) {
@@ -322,7 +321,7 @@ class ReviewPanel(Panel):
         self.columns_json = script_json(list(REVIEW_COLUMNS))
         self.config_json = script_json({
             "reasons": dict(panel_labels("unresolved", style).get("reasons", {})),
-            "precisions": {p: style.precision_label(p) for p in APPROXIMATE},
+            "precisions": {p: style.precision_label(p) for p in PRECISIONS},
             "crs": "GCJ-02" if gcj else "EPSG:4326",
             "click_px": float(cfg.get("click_px", 10)),
             "radius": int(cfg.get("radius", 9)),
