@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
+from geoplan.datum import canonical_crs
 from geoplan.map.panel import Panel
 from geoplan.map.safejson import script_json
 from geoplan.map.styles import MapStyle, load_style
@@ -25,7 +26,7 @@ OFFLINE = "offline"
 
 
 def _datum(spec: Mapping[str, Any]) -> str:
-    return str(spec.get("crs", "WGS-84")).upper().replace("-", "")
+    return canonical_crs(str(spec.get("crs", "WGS-84")))
 
 
 def provider_key(name: str, spec: Mapping[str, Any], keys: Mapping[str, str] | None) -> str:
@@ -48,7 +49,7 @@ def switch_choices(style: MapStyle, datum: str, keys: Mapping[str, str] | None =
     words = style.section("labels").get("basemaps", {})
     out: list[dict[str, Any]] = [{"id": OFFLINE, "label": str(words.get("offline", OFFLINE)), "url": ""}]
     chosen_key = style.tiles(chosen)[0] if chosen else None
-    want = datum.upper().replace("-", "")
+    want = canonical_crs(datum)
     for name, spec in style.section("tiles").items():
         if name == "aliases" or not isinstance(spec, dict):
             continue

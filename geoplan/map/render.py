@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geoplan.atomic import write_text
+from geoplan.datum import canonical_crs
 from geoplan.map.assets import OfflineAssets, OfflineMap
 from geoplan.map.attribution import Attribution
 from geoplan.map.baselayers import OFFLINE, BaseLayerSwitch, switch_choices
@@ -100,7 +101,10 @@ def render_map(
     else:
         base = select_basemap(basemap, features, style)
 
-    if tile_crs.upper().replace("-", "") == "GCJ02":
+    page_datum = canonical_crs(tile_crs)
+    if page_datum == "BD-09":  # Leaflet draws no BD-09 tiles: features would sit half a kilometre off them
+        raise ValueError("tiles in BD-09 are not supported: choose WGS-84 or GCJ-02 tiles")
+    if page_datum == "GCJ-02":
         features = shift_to_gcj02(features)
         base = shift_to_gcj02(base) if base is not None and len(base) else base
 

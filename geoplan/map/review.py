@@ -23,7 +23,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geoplan.datum import wgs84_to_gcj02
+from geoplan.datum import canonical_crs, wgs84_to_gcj02
 from geoplan.map.features import drawable
 from geoplan.map.panel import Panel, panel_labels
 from geoplan.map.popup import _text
@@ -310,7 +310,7 @@ class ReviewPanel(Panel):
         style = style or load_style()
         cfg = style.section("review")
         self.items = review_items(features, unresolved, gazetteer, style)
-        gcj = datum.upper().replace("-", "") == "GCJ02"
+        gcj = canonical_crs(datum) == "GCJ-02"
         if gcj:  # the gazetteer is WGS-84; a candidate is drawn where the shifted tiles show it
             for item in self.items:
                 for c in item["cands"]:

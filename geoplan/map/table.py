@@ -16,6 +16,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from geoplan.datum import canonical_crs
 from geoplan.map.features import drawable
 from geoplan.map.panel import Panel
 from geoplan.map.popup import _text
@@ -219,6 +220,6 @@ class FeatureTable(Panel):
         super().__init__(position, style)
         style = style or load_style()
         self.data_json = script_json(export_rows(features))
-        self.datum_json = script_json("GCJ-02" if datum.upper().replace("-", "") == "GCJ02" else "WGS-84")
+        self.datum_json = script_json("GCJ-02" if canonical_crs(datum) == "GCJ-02" else "WGS-84")
         self.columns_json = script_json(list(CSV_COLUMNS))
         self.max_rows = int(style.section("table").get("max_rows", 2000))
