@@ -46,8 +46,6 @@ log = logging.getLogger(__name__)
 
 #: a verb jieba has seen this often is a real verb, not a mis-tagged name part
 _VERB_FREQ = 400
-#: characters that make a numeral before them a count or a measure (两条, 万亩, 三年)
-_COUNTERS = set("大个条座家所处批类项片镇村乡区县市亩里年月日次倍成级层期号元人户张台套栋")
 
 
 class Discoverer:
@@ -465,7 +463,7 @@ class Discoverer:
             and len(t.word) == 1
             and t.word in NUMERALS
             and bool(nxt)
-            and nxt not in _COUNTERS
+            and nxt not in self.vocab.counters
             and nxt not in NUMERALS
         )
 

@@ -61,6 +61,8 @@ class ExtractVocab:
     bare_proper_kinds: frozenset[str] = frozenset()  # one-character stems allowed (长江, 滁河)
     #: characters closing an attributive descriptor (经济型, 区域性, 沉浸式): a stem starts after them
     descriptor_ends: str = ""
+    #: counters and measure words: a numeral before one is a quantity, not part of a name (两条 vs 万博)
+    counters: frozenset[str] = frozenset()
     #: heads after which a list ending in 等 names places of the head's kind (A、B等历史文化街区)
     list_kinds: frozenset[str] = frozenset()
     #: names that mean a different thing in every city (5号线, 地铁12号线): regexes
@@ -156,6 +158,7 @@ def _compile(vocab_dir: Path) -> ExtractVocab:
         regions=regions,
         bare_proper_kinds=frozenset(head_rules.get("bare_proper_kinds", ())),
         descriptor_ends=str(stem.get("descriptor_ends", "")),
+        counters=frozenset(str(stem.get("counters", ""))),
         list_kinds=frozenset(head_rules.get("list_kinds", ())),
         confidence={k: float(v) for k, v in rules.get("confidence", {}).items()},
     )
