@@ -20,6 +20,7 @@ from pathlib import Path
 from geoplan.errors import GeoplanError, PlanReadError
 from geoplan.extract import Extractor, Rejected
 from geoplan.extract.aggregate import aggregate
+from geoplan.extract.scope import NameTable
 from geoplan.gazetteer.codes import province_prefix
 from geoplan.geocode import Overrides, locate
 from geoplan.geocode.online.fallback import OnlineFallback
@@ -130,6 +131,7 @@ class Context:
             f for f in gazetteer.features if f.origin == "admin" and f.kind in ("province", "city", "district")
         ]
         self._extractors: dict[str | None, Extractor] = {}
+        self._names: NameTable | None = None
 
     def jurisdiction(self, norm: NormalizedText, title: str = "") -> Jurisdiction | None:
         if self.forced_jurisdiction is not None:
@@ -158,8 +160,10 @@ class Context:
     def extractor(self, j: Jurisdiction | None) -> Extractor:
         key = j.code if j else None
         if key not in self._extractors:
+            if self._names is None:  # the jurisdiction-free part, prepared once for every plan of the run
+                self._names = NameTable(self.gazetteer.features)
             self._extractors[key] = Extractor(
-                self.gazetteer.features,
+                self._names,
                 j,
                 neighbour_provinces=self.neighbour_provinces(j),
                 village_names=self._village_names(j),

@@ -22,12 +22,13 @@ from geoplan.extract.discovery import Candidate, Discoverer
 from geoplan.extract.fuller import read_short_forms
 from geoplan.extract.grammar import coordinated, listed_before_category
 from geoplan.extract.rejected import Rejected
+from geoplan.extract.scope import NameTable
 from geoplan.extract.shapes import category_phrase, generic_only
 from geoplan.extract.tables import with_table_columns
 from geoplan.extract.vocab import ExtractVocab, load_vocab
-from geoplan.gazetteer.codes import city_code, city_prefix, province_code, province_prefix
+from geoplan.gazetteer.codes import city_code, province_code, province_prefix
 from geoplan.gazetteer.model import GazetteerFeature
-from geoplan.gazetteer.national import NATIONAL, dictionary_names, is_national
+from geoplan.gazetteer.national import NATIONAL
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.records import Mention, NormalizedText, Outline
 
@@ -66,20 +67,23 @@ class Extractor:
 
     def __init__(
         self,
-        features: Iterable[GazetteerFeature],
+        features: Iterable[GazetteerFeature] | NameTable,
         jurisdiction: Jurisdiction | None = None,
         vocab: ExtractVocab | None = None,
         neighbour_provinces: Iterable[str] = (),
         village_names: Iterable[str] = (),
     ) -> None:
+        """``features``: the gazetteer's features, or a :class:`NameTable` of them that a
+        build of many plans prepares once and shares between jurisdictions."""
         self.vocab = vocab or load_vocab()
         self.jurisdiction = jurisdiction
-        self._features = {f.id: f for f in features}
+        table = features if isinstance(features, NameTable) else NameTable(features)
+        self._features = table.features
         provinces = set(neighbour_provinces)
         if jurisdiction:
             provinces.add(jurisdiction.province_prefix)
         self._near = frozenset(provinces)
-        pairs = list(self._scoped_names(self._features.values(), jurisdiction, provinces))
+        pairs = list(table.pairs(jurisdiction, provinces))
         regions = self.vocab.regions or {}
         names = build_name_map(pairs)
         for name in regions:
@@ -91,64 +95,15 @@ class Extractor:
         for name in self._villages:
             names[name] = ()
         self.matcher = NameMatcher(names)
-        self._city_codes = {
-            f.admin_code for f in self._features.values() if f.origin == "admin" and f.kind == "city" and f.admin_code
-        }
+        self._city_codes = table.city_codes
         self._slogans = tuple(self.vocab.slogans)
         locators = {n for n, fid in pairs if self._features[fid].kind in self.vocab.locator_admin_kinds}
-        # provinces, cities and counties: a township may bear a river's name (长江乡), a county seldom
-        units = {
-            n for f in self._features.values()
-            if f.origin == "admin" and f.kind in ("province", "city", "district") for n in f.all_names
-        }
         self.discoverer = Discoverer(
-            self.vocab, known_names=[*(n for n, _ in pairs), *self._villages], locator_names=locators, unit_names=units
+            self.vocab,
+            known_names=[*(n for n, _ in pairs), *self._villages],
+            locator_names=locators,
+            unit_names=table.unit_names,
         )
-
-    # ------------------------------------------------------------------ scope
-    def _scoped_names(
-        self,
-        features: Iterable[GazetteerFeature],
-        jurisdiction: Jurisdiction | None,
-        provinces: set[str],
-    ) -> Iterable[tuple[str, str]]:
-        """Names to match, with the ids they stand for.
-
-        Curated and user features: all names (they are regional by nature).
-        Administrative units: full names everywhere for provinces, cities and
-        counties; short forms (青浦 for 青浦区) and townships only inside the
-        plan's province and its neighbours, because short township names repeat
-        across China and collide with ordinary words.
-        """
-        for f in features:
-            code = f.admin_code or ""
-            near = bool(provinces) and province_prefix(code) in provinces
-            if is_national(f):
-                for n in dictionary_names(f, near):
-                    yield n, f.id
-                continue
-            if f.origin != "admin":
-                for n in f.all_names:
-                    yield n, f.id
-                continue
-            if f.kind in ("province", "city", "district"):
-                yield f.name, f.id
-                # provinces and prefecture cities are named by their short forms
-                # anywhere (北京, 苏州); a county's short form only near home
-                if near or f.kind in ("province", "city"):
-                    for a in f.aliases:
-                        yield a, f.id
-            elif near and jurisdiction is not None:
-                inside = jurisdiction.contains_code(code)
-                in_scope = inside or (jurisdiction.level == "district" and city_prefix(code) == jurisdiction.city_prefix)
-                if in_scope:
-                    # full township names across the city, short forms (花木 for
-                    # 花木街道) only inside the plan's own area: elsewhere they are
-                    # more often ordinary words than places
-                    yield f.name, f.id
-                    if inside:
-                        for a in f.aliases:
-                            yield a, f.id
 
     # ---------------------------------------------------------------- extract
     def extract(

@@ -15,7 +15,7 @@ import hashlib
 import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from geoplan.atomic import atomic_path
 
@@ -39,11 +39,21 @@ def files_key(paths: Sequence[Path], *extra: str) -> str:
     return h.hexdigest()
 
 
-def cached(cache_dir: Path | None, prefix: str, key: str, build: Callable[[], T]) -> tuple[T, bool]:
+def cached(
+    cache_dir: Path | None,
+    prefix: str,
+    key: str,
+    build: Callable[[], T],
+    encode: Callable[[T], Any] | None = None,
+    decode: Callable[[Any], T] | None = None,
+) -> tuple[T, bool]:
     """Return ``(value, hit)``: the pickled value for ``key`` or a freshly built and stored one.
 
-    Older files with the same ``prefix`` are removed when a new one is written,
-    so the cache holds one version of each kind of layer.
+    ``encode``/``decode`` turn the value into what is pickled and back (features
+    are stored by column, :mod:`.columns`, which loads faster); a stored value that
+    ``decode`` refuses is rebuilt like a truncated file.  Older files with the same
+    ``prefix`` are removed when a new one is written, so the cache holds one
+    version of each kind of layer.
     """
     if cache_dir is None:
         return build(), False
@@ -51,13 +61,14 @@ def cached(cache_dir: Path | None, prefix: str, key: str, build: Callable[[], T]
     if path.exists():
         try:
             with open(path, "rb") as fh:
-                return pickle.load(fh), True
+                stored = pickle.load(fh)
+            return (decode(stored) if decode else stored), True
         except Exception:  # a truncated or foreign file: rebuild it
             pass
     value = build()
     try:
         with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(encode(value) if encode else value, fh, protocol=pickle.HIGHEST_PROTOCOL)
         for old in cache_dir.glob(f"{prefix}-*.pkl"):
             if old != path:
                 old.unlink(missing_ok=True)

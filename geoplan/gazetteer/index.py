@@ -25,6 +25,7 @@ from geoplan.errors import GazetteerError
 from geoplan.gazetteer import admin as admin_mod
 from geoplan.gazetteer import codes
 from geoplan.gazetteer.cache import cached, files_key
+from geoplan.gazetteer.columns import FILE_TAG, from_columns, to_columns
 from geoplan.gazetteer.curated import layer_files, load_layers
 from geoplan.gazetteer.model import ADMIN_KINDS, ORIGINS, GazetteerFeature
 from geoplan.gazetteer.villages import SOURCE_NAME, VillageList, VillageRecord
@@ -122,7 +123,7 @@ class Gazetteer:
                 *load_layers(user_files, origin="user", admin_chain=chain),
             ]
 
-        overlay, hit = cached(cache, "overlay", key, build_overlay)
+        overlay, hit = cached(cache, "overlay", f"{key}-{FILE_TAG}", build_overlay, to_columns, from_columns)
         info["overlay"] = "hit" if hit else "built"
         info["curated_files"] = str(len(curated_files))
         info["user_files"] = str(len(user_files))
@@ -307,7 +308,9 @@ def load_national(cache_dir: Path | None) -> tuple[list[GazetteerFeature], str, 
     """The national layer, from cache when the installed sources are unchanged."""
     sources = admin_mod.AdminSources.installed()
     key = _fingerprint(sources)
-    features, hit = cached(cache_dir, "national", key, lambda: admin_mod.build_admin_layer(sources))
+    features, hit = cached(
+        cache_dir, "national", f"{key}-{FILE_TAG}", lambda: admin_mod.build_admin_layer(sources), to_columns, from_columns
+    )
     return features, key, hit
 
 

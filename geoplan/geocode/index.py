@@ -7,6 +7,7 @@ from weakref import WeakKeyDictionary
 
 from shapely.geometry.base import BaseGeometry
 
+from geoplan.gazetteer import codes
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.geocode import kinds
 from geoplan.geocode.placement import kind_fits
@@ -40,6 +41,27 @@ class NameIndex:
         self.stations = [
             f for f in feats if f.geometry is not None and f.geometry.geom_type == "Point" and kind_fits("station", f.kind)
         ]
+        self._townships: dict[str, list[tuple[int, GazetteerFeature]]] | None = None
+
+    def townships(self, provinces: Iterable[str]) -> list[GazetteerFeature]:
+        """The administrative townships of ``provinces`` (2-digit prefixes), in the order ``by_name`` first holds them.
+
+        A plan's villages are placed through the townships of its jurisdiction;
+        scanning every name of the country for them cost each plan a tenth of
+        a second, so they are grouped by province once per index.  The order is
+        that of a scan of ``by_name``, so what is built from them is unchanged.
+        """
+        if self._townships is None:
+            groups: dict[str, list[tuple[int, GazetteerFeature]]] = {}
+            seen: set[int] = set()
+            for fs in self.by_name.values():
+                for f in fs:
+                    if f.kind in ("town", "street") and f.origin == "admin" and id(f) not in seen:
+                        seen.add(id(f))
+                        groups.setdefault(codes.province_prefix(f.admin_code or ""), []).append((len(seen), f))
+            self._townships = groups
+        rows = [row for p in dict.fromkeys(provinces) for row in self._townships.get(p, ())]
+        return [f for _, f in sorted(rows, key=lambda r: r[0])]
 
 
 #: one index per gazetteer object, dropped with it

@@ -26,6 +26,7 @@ class Villages:
         self.gaz = gazetteer
         self.jurisdiction = jurisdiction
         self._by_name = index.by_name
+        self._index = index
         self._towns_here: dict[str, tuple[str, ...]] | None = None
 
     def place(self, entity: Entity) -> Location | None:
@@ -119,10 +120,11 @@ class Villages:
             return {}
         if self._towns_here is None:
             forms: dict[str, set[str]] = {}
-            for fs in self._by_name.values():
-                for f in fs:
-                    if f.kind in ("town", "street") and f.origin == "admin" and j.contains_code(f.admin_code):
-                        forms.setdefault(f.name, set()).update(n for n in f.all_names if len(n) >= 2)
+            # a unit of any level lies inside its province: only the province's townships can be inside it
+            provinces = _provinces(j)
+            for f in self._index.townships(provinces):
+                if j.contains_code(f.admin_code):
+                    forms.setdefault(f.name, set()).update(n for n in f.all_names if len(n) >= 2)
             self._towns_here = {name: tuple(sorted(v, key=len, reverse=True)) for name, v in forms.items()}
         return self._towns_here
 
@@ -163,3 +165,10 @@ class Villages:
     def _county_name(self, code: str) -> str:
         unit = self.gaz.admin(code)
         return unit.name if unit is not None else code
+
+
+def _provinces(j: Jurisdiction) -> list[str]:
+    """The provinces (2-digit prefixes) a jurisdiction lies in: its own, or every member's."""
+    if not j.members:
+        return [j.province_prefix]
+    return [p for m in j.members for p in _provinces(m)]
