@@ -67,3 +67,16 @@ def sources_dir() -> Path:
         if (base / "sources").is_dir():
             return base / "sources"
     raise FileNotFoundError("geoplan's vendored source folder layers/sources not found")
+
+
+def private_file(path: Path) -> bool:
+    """Whether ``path`` may be unpickled: unpickling runs code, so the file and its folder must be
+    owned by this user (or root) and writable by nobody else; a cache that is not is rebuilt, not read."""
+    if not hasattr(os, "getuid"):  # no POSIX owners (Windows): the user's own cache folder
+        return True
+    uid = os.getuid()
+    for p in (path, path.parent):
+        st = p.stat()
+        if st.st_uid not in (uid, 0) or st.st_mode & 0o022:
+            return False
+    return True

@@ -63,3 +63,16 @@ def test_cached_rebuilds_what_decode_refuses(tmp_path: Path, features):
     value, hit = cached(tmp_path, "layer", "k", build, to_columns, from_columns)
     assert (value, hit, len(calls)) == (features, True, 1)
     assert isinstance(pickle.loads((tmp_path / "layer-k.pkl").read_bytes()), dict)  # stored by column
+
+
+def test_a_cache_file_others_may_write_is_rebuilt_not_unpickled(tmp_path: Path) -> None:
+    """Unpickling runs code: a cache file writable by others is never loaded."""
+    import os
+
+    value, hit = cached(tmp_path, "layer", "k1", lambda: ["built"])
+    assert (value, hit) == (["built"], False)
+    assert cached(tmp_path, "layer", "k1", lambda: ["again"]) == (["built"], True)  # ours: read back
+    path = tmp_path / "layer-k1.pkl"
+    path.write_bytes(pickle.dumps(["planted"]))
+    os.chmod(path, 0o666)
+    assert cached(tmp_path, "layer", "k1", lambda: ["rebuilt"]) == (["rebuilt"], False)

@@ -54,16 +54,18 @@ def test_a_cache_file_others_may_write_is_never_unpickled(own_cache):
     import os
     import pickle
 
+    from geoplan.paths import private_file
+
     good = tokenizer.base()
     (path,) = own_cache.glob("jieba-*.pickle")
     # a planted file of the right shape: loaded, it would replace jieba's tables
     path.write_bytes(pickle.dumps(({"植入": 1}, 1, {})))
     os.chmod(path, 0o666)
-    assert not tokenizer._trusted(path)
+    assert not private_file(path)
     tokenizer.base.cache_clear()
     assert tokenizer.base().freq == good.freq
     os.chmod(path, 0o644)
-    assert tokenizer._trusted(path)
+    assert private_file(path)
 
 
 def test_words_added_to_one_tokenizer_stay_out_of_the_next(own_cache):

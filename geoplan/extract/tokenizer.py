@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import pickle
 import os
+import pickle
 import sys
 import tempfile
 from bisect import bisect_right
@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from geoplan.extract.candidates import Token
+from geoplan.paths import private_file
 
 log = logging.getLogger(__name__)
 
@@ -88,19 +89,6 @@ def _import_posseg(tags: dict[str, str] | None) -> None:
     jieba.posseg.dt.word_tag_tab = dict(tags)
 
 
-def _trusted(path: Path) -> bool:
-    """Whether a pickle may be loaded: unpickling runs code, so the file and its folder must be
-    owned by this user (or root) and writable by nobody else; anything else is rebuilt, not read."""
-    uid = os.getuid() if hasattr(os, "getuid") else None
-    if uid is None:  # no POSIX owners (Windows): the user's own cache folder
-        return True
-    for p in (path, path.parent):
-        st = p.stat()
-        if st.st_uid not in (uid, 0) or st.st_mode & 0o022:
-            return False
-    return True
-
-
 @lru_cache(maxsize=1)
 def base() -> BaseTables:
     """jieba's tables for this process: from the disk cache, else parsed and cached."""
@@ -109,7 +97,7 @@ def base() -> BaseTables:
     jieba.setLogLevel(logging.WARNING)
     cache = _cache_file(_digest(_dict_path()))
     try:
-        if not _trusted(cache):
+        if not private_file(cache):
             raise PermissionError(f"{cache} is not ours alone: not unpickled")
         with cache.open("rb") as fh:
             freq, total, tags = pickle.load(fh)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from geoplan.atomic import atomic_path
+from geoplan.paths import private_file
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ def cached(
     if cache_dir is None:
         return build(), False
     path = cache_dir / f"{prefix}-{key}.pkl"
-    if path.exists():
+    if path.exists() and private_file(path):  # a file others may write is rebuilt, never unpickled
         try:
             with open(path, "rb") as fh:
                 stored = pickle.load(fh)
