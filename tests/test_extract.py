@@ -11,35 +11,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from shapely.geometry import Point
 
 from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.evaluate import fold, load_gold, score
 from geoplan.extract.vocab import load_vocab
-from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.normalize import normalize, normalize_string
 from geoplan.outline import build_outline
 from geoplan.records import Mention, RawDocument
 
+from factories import unit_feature as _feature
+
 GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_gold.csv"
 
 
 # --------------------------------------------------------------------- fixtures
-def _feature(fid: str, name: str, kind: str, code: str, aliases=(), origin: str = "admin") -> GazetteerFeature:
-    return GazetteerFeature(
-        id=fid,
-        name=name,
-        kind=kind,
-        geometry=Point(121.0, 31.0),
-        precision_m=100.0,
-        source="test",
-        license="test",
-        aliases=tuple(aliases),
-        admin_code=code,
-        origin=origin,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -8,26 +8,19 @@ gazetteer of its own, so one rule is seen doing its one job.
 from __future__ import annotations
 
 import pytest
-from shapely.geometry import Point
 
 from geoplan.extract import Extractor
 from geoplan.extract.aggregate import aggregate
 from geoplan.extract.fuller import fuller_name
 from geoplan.extract.shapes import after_descriptor, category_phrase
 from geoplan.extract.vocab import load_vocab
-from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.gazetteer.national import NATIONAL
 from geoplan.jurisdiction import Jurisdiction
 from geoplan.normalize import normalize
 from geoplan.outline import build_outline
 from geoplan.records import Mention, RawDocument
 
-
-def _feature(fid: str, name: str, kind: str, code: str, aliases=(), origin: str = "admin") -> GazetteerFeature:
-    return GazetteerFeature(
-        id=fid, name=name, kind=kind, geometry=Point(121.0, 31.0), precision_m=100.0, source="test",
-        license="test", aliases=tuple(aliases), admin_code=code, origin=origin,
-    )
+from factories import unit_feature as _feature
 
 
 @pytest.fixture(scope="module")

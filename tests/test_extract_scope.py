@@ -8,19 +8,13 @@ a shared table gives each extractor exactly what its own table would.
 from __future__ import annotations
 
 import pytest
-from shapely.geometry import Point
 
 from geoplan.extract import Extractor
 from geoplan.extract.scope import NameTable
 from geoplan.gazetteer.model import GazetteerFeature
 from geoplan.jurisdiction import Jurisdiction
 
-
-def _feature(fid: str, name: str, kind: str, code: str, aliases=(), origin: str = "admin") -> GazetteerFeature:
-    return GazetteerFeature(
-        id=fid, name=name, kind=kind, geometry=Point(121.0, 31.0), precision_m=100.0,
-        source="test", license="test", aliases=tuple(aliases), admin_code=code, origin=origin,
-    )
+from factories import unit_feature as _feature
 
 
 @pytest.fixture(scope="module")
