@@ -66,6 +66,8 @@ def _rows(p: Page) -> list[list[str]]:
 def test_table_follows_the_filters_sorts_and_zooms(page):
     p = page
     p.page.click("#gp-table-details summary")
+    # the rows are built on the panel's toggle event, which the browser fires after the click returns
+    p.page.wait_for_function("document.querySelectorAll('#gp-table-rows tbody tr').length > 0", timeout=10_000)
     assert len(_rows(p)) == p.visible() == p.js("geoplanMap.locatedCount")
     n_traffic = p.js("geoplanMap.count(d => d.theme === '交通')")
     p.js("geoplanMap.setTheme('交通', false)")
@@ -215,6 +217,7 @@ def test_review_decisions_are_kept_and_download_as_an_overrides_sheet(page, tmp_
     # a candidate without a position is listed but cannot be chosen
     p.page.click("#gp-review-details summary")
     item = p.page.locator(".gp-review-item", has_text="未知")
+    item.first.wait_for(timeout=10_000)  # the list is drawn as the panel opens (its toggle event)
     assert item.locator(".gp-review-cand").count() == 1 and "乙镇" in item.inner_text()
     p.page.click("#gp-review-details summary")
     decisions = _decide(p)
